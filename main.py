@@ -1,0 +1,40 @@
+#!/usr/bin/env python
+"""Synthesize the routing infrastructure of the selected environments (all by default).
+
+    ENVIRONMENTS=production RUST_ROUTING_PERCENT=5 pipenv run python main.py
+
+The whole model is validated first; on any error the process prints every problem and
+exits 1 before the App exists, so an existing cdktf.out is left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from cdktf import App
+
+import environments
+from modules.errors import ConfigurationError
+from stacks import app as scorer_app
+
+
+def main() -> int:
+    try:
+        configs = environments.selected(os.environ)
+        scorer_app.validate_all(configs)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    app = App()
+    try:
+        scorer_app.build(app, configs)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The one place the project imports AWS provider classes from.
+
+Every module and stack imports resource classes through here, so how the provider package
+is loaded is decided in one file.
+"""
+
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_lb_listener import DataAwsLbListener
+from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
+from cdktf_cdktf_provider_aws.data_aws_subnets import DataAwsSubnets, DataAwsSubnetsFilter
+from cdktf_cdktf_provider_aws.data_aws_vpc import DataAwsVpc
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lambda_function import (
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionImageConfig,
+    LambdaFunctionVpcConfig,
+)
+from cdktf_cdktf_provider_aws.lambda_layer_version import LambdaLayerVersion
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
+from cdktf_cdktf_provider_aws.lb import Lb
+from cdktf_cdktf_provider_aws.lb_listener import (
+    LbListener,
+    LbListenerDefaultAction,
+    LbListenerDefaultActionFixedResponse,
+    LbListenerDefaultActionRedirect,
+)
+from cdktf_cdktf_provider_aws.lb_listener_rule import (
+    LbListenerRule,
+    LbListenerRuleAction,
+    LbListenerRuleActionFixedResponse,
+    LbListenerRuleActionForward,
+    LbListenerRuleActionForwardStickiness,
+    LbListenerRuleActionForwardTargetGroup,
+    LbListenerRuleCondition,
+    LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionHttpRequestMethod,
+    LbListenerRuleConditionPathPattern,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
+from cdktf_cdktf_provider_aws.lb_target_group_attachment import LbTargetGroupAttachment
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+
+__all__ = [
+    "AcmCertificate", "AwsProvider", "AwsProviderDefaultTags", "CloudwatchLogGroup",
+    "DataAwsAcmCertificate", "DataAwsCallerIdentity", "DataAwsLbListener",
+    "DataAwsSecretsmanagerSecret", "DataAwsSubnets", "DataAwsSubnetsFilter", "DataAwsVpc",
+    "IamRole", "IamRolePolicy", "LambdaFunction", "LambdaFunctionEnvironment",
+    "LambdaFunctionImageConfig", "LambdaFunctionVpcConfig", "LambdaLayerVersion",
+    "LambdaPermission", "Lb", "LbListener", "LbListenerDefaultAction",
+    "LbListenerDefaultActionFixedResponse", "LbListenerDefaultActionRedirect", "LbListenerRule",
+    "LbListenerRuleAction", "LbListenerRuleActionFixedResponse", "LbListenerRuleActionForward",
+    "LbListenerRuleActionForwardStickiness", "LbListenerRuleActionForwardTargetGroup",
+    "LbListenerRuleCondition", "LbListenerRuleConditionHostHeader",
+    "LbListenerRuleConditionHttpRequestMethod", "LbListenerRuleConditionPathPattern",
+    "LbTargetGroup", "LbTargetGroupAttachment", "LbTargetGroupHealthCheck", "SecretsmanagerSecret",
+    "SecurityGroup", "VpcSecurityGroupEgressRule", "VpcSecurityGroupIngressRule",
+]

@@ -1,0 +1,162 @@
+"""One Lambda function with its role, its policy and its log group. Nothing else.
+
+It creates no target group and no listener rule: those are other constructs' jobs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cdktf import TerraformResource
+from constructs import Construct
+
+from modules.aws import (
+    CloudwatchLogGroup,
+    IamRole,
+    IamRolePolicy,
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionImageConfig,
+    LambdaFunctionVpcConfig,
+)
+from modules.backend import Backend
+from modules.names import terraform_id
+
+
+@dataclass(frozen=True)
+class ImageCode:
+    """A container image function; ``command`` is the handler given as the image command."""
+
+    command: str
+
+
+@dataclass(frozen=True)
+class ZipCode:
+    """A zip function; ``artifact`` names which package it runs (``api`` or ``rust``)."""
+
+    handler: str
+    runtime: str
+    artifact: Literal["api", "rust"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    code: ImageCode | ZipCode
+    memory_mb: int
+    timeout_s: int
+    architecture: Literal["x86_64", "arm64"]
+    backends: tuple[Backend, ...]
+    layers: tuple[str, ...] = ()
+    environment: tuple[tuple[str, str], ...] = ()
+    set_environment_name: bool = False
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where one function's code comes from in this environment (rendered by the stack)."""
+
+    image_uri: str | None = None
+    s3_bucket: str | None = None
+    s3_key: str | None = None
+    filename: str | None = None
+    source_code_hash: str | None = None
+    layer_arns: tuple[str, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+_ASSUME_LAMBDA = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+})
+
+
+def _addressed(resource: TerraformResource, name: str) -> TerraformResource:
+    resource.override_logical_id(name)
+    return resource
+
+
+class ScorerFunction(Construct):
+    """Function, role (reads only the one secret, writes only its own log group), log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        spec: FunctionSpec,
+        *,
+        function_name: str,
+        deployment: Deployment,
+        secret_arn: str,
+        subnet_ids: list[str],
+        security_group_ids: list[str],
+        log_retention_days: int,
+    ) -> None:
+        address = terraform_id(spec.name)
+        super().__init__(scope, f"function-{spec.name}")
+        self.log_group = _addressed(CloudwatchLogGroup(
+            self, "log-group",
+            name=f"/aws/lambda/{function_name}",
+            retention_in_days=log_retention_days,
+        ), address)
+        self.role = _addressed(IamRole(
+            self, "role",
+            name=f"{function_name}-role"[:64],
+            assume_role_policy=_ASSUME_LAMBDA,
+        ), address)
+        _addressed(IamRolePolicy(
+            self, "policy",
+            name="read-secret-write-logs-use-vpc",
+            role=self.role.id,
+            policy=_policy(secret_arn, self.log_group.arn),
+        ), address)
+        code = spec.code
+        image = isinstance(code, ImageCode)
+        self.function = _addressed(LambdaFunction(
+            self, "function",
+            function_name=function_name,
+            role=self.role.arn,
+            architectures=[spec.architecture],
+            memory_size=spec.memory_mb,
+            timeout=spec.timeout_s,
+            package_type="Image" if image else "Zip",
+            image_uri=deployment.image_uri,
+            image_config=LambdaFunctionImageConfig(command=[code.command]) if image else None,
+            handler=None if image else code.handler,
+            runtime=None if image else code.runtime,
+            s3_bucket=deployment.s3_bucket,
+            s3_key=deployment.s3_key,
+            filename=deployment.filename,
+            source_code_hash=deployment.source_code_hash,
+            layers=list(deployment.layer_arns) or None,
+            environment=LambdaFunctionEnvironment(variables=deployment.environment),
+            vpc_config=LambdaFunctionVpcConfig(
+                subnet_ids=subnet_ids, security_group_ids=security_group_ids
+            ),
+            depends_on=[self.log_group],
+        ), address)
+
+
+def _policy(secret_arn: str, log_group_arn: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ReadTheOneSecret", "Effect": "Allow",
+             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+             "Resource": secret_arn},
+            {"Sid": "WriteOwnLogGroup", "Effect": "Allow",
+             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": f"{log_group_arn}:*"},
+            # ENI management for functions in a VPC; AWS does not scope these to resources.
+            {"Sid": "VpcNetworkInterfaces", "Effect": "Allow",
+             "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+                        "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses"],
+             "Resource": "*"},
+        ],
+    })

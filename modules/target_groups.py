@@ -1,0 +1,92 @@
+"""Target groups: one construct per kind, each registering itself in the registry."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from modules.aws import (
+    LambdaPermission,
+    LbTargetGroup,
+    LbTargetGroupAttachment,
+    LbTargetGroupHealthCheck,
+)
+from modules.backend import Backend
+from modules.names import terraform_id
+from modules.registry import TargetGroupRegistry
+
+
+class LambdaTargetGroup(Construct):
+    """A Lambda target group, the invoke permission for it, and the attachment (after it).
+
+    State addresses carry the target group's base name, e.g.
+    ``aws_lb_target_group.l_passport_v2_rust_scorer_int``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        backend: Backend,
+        *,
+        name: str,
+        function_name: str,
+        function_arn: str,
+        registry: TargetGroupRegistry[LbTargetGroup],
+    ) -> None:
+        super().__init__(scope, f"target-group-{backend.target_group}")
+        address = terraform_id(backend.target_group)
+        self.target_group = LbTargetGroup(
+            self, "target-group",
+            name=name,
+            target_type="lambda",
+            lambda_multi_value_headers_enabled=False,
+            health_check=LbTargetGroupHealthCheck(enabled=False),
+        )
+        self.target_group.override_logical_id(address)
+        permission = LambdaPermission(
+            self, "permission",
+            statement_id=f"AllowInvokeFrom-{name}",
+            action="lambda:InvokeFunction",
+            function_name=function_name,
+            principal="elasticloadbalancing.amazonaws.com",
+            source_arn=self.target_group.arn,
+        )
+        permission.override_logical_id(address)
+        attachment = LbTargetGroupAttachment(
+            self, "attachment",
+            target_group_arn=self.target_group.arn,
+            target_id=function_arn,
+            depends_on=[permission],
+        )
+        attachment.override_logical_id(address)
+        registry.register(backend.load_balancer, backend.key, self.target_group)
+
+
+class ServiceTargetGroup(Construct):
+    """The target group of a container service (IP targets on :80, health check /health/).
+
+    The services register their tasks themselves; the stack exports the ARN for them.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        backend: Backend,
+        *,
+        name: str,
+        vpc_id: str,
+        registry: TargetGroupRegistry[LbTargetGroup],
+    ) -> None:
+        super().__init__(scope, f"target-group-{backend.target_group}")
+        self.target_group = LbTargetGroup(
+            self, "target-group",
+            name=name,
+            target_type="ip",
+            port=80,
+            protocol="HTTP",
+            vpc_id=vpc_id,
+            health_check=LbTargetGroupHealthCheck(
+                enabled=True, path="/health/", protocol="HTTP", unhealthy_threshold=5
+            ),
+        )
+        self.target_group.override_logical_id(terraform_id(backend.target_group))
+        registry.register(backend.load_balancer, backend.key, self.target_group)

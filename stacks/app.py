@@ -1,0 +1,77 @@
+"""Compose the four stacks of each environment, after validating the whole model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from modules.aws import LbTargetGroup
+from modules.backend import Backend
+from modules.lambda_function import FunctionSpec
+from modules.registry import TargetGroupRegistry
+from modules.route import Route
+from stacks.config import EnvironmentConfig
+from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.internal_alb import InternalAlbStack
+from stacks.lambdas import LambdaStack
+from stacks.public_alb import PublicAlbStack
+from stacks.route_table import ROUTES
+from stacks.routing import RoutingStack
+from stacks.validation import validate
+
+
+@dataclass
+class EnvironmentStacks:
+    config: EnvironmentConfig
+    registry: TargetGroupRegistry[LbTargetGroup]
+    public_alb: PublicAlbStack
+    internal_alb: InternalAlbStack
+    lambdas: LambdaStack
+    routing: RoutingStack
+
+    def all(self) -> list:
+        return [self.public_alb, self.internal_alb, self.lambdas, self.routing]
+
+
+def validate_all(
+    configs: list[EnvironmentConfig],
+    routes: tuple[Route, ...] = ROUTES,
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+    services: tuple[Backend, ...] = SERVICE_BACKENDS,
+) -> None:
+    """Raise ModelError listing every problem of every environment."""
+    validate(configs, routes, functions, services)
+
+
+def build(
+    scope: Construct,
+    configs: list[EnvironmentConfig],
+    routes: tuple[Route, ...] = ROUTES,
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+    services: tuple[Backend, ...] = SERVICE_BACKENDS,
+) -> dict[str, EnvironmentStacks]:
+    """Validate everything, then build every environment's stacks in ``scope`` (the App).
+
+    Raises ConfigurationError (ModelError, RegistryError) before anything is synthesized.
+    """
+    validate(configs, routes, functions, services)
+    return {c.name: build_environment(scope, c, routes, functions, services) for c in configs}
+
+
+def build_environment(
+    scope: Construct,
+    config: EnvironmentConfig,
+    routes: tuple[Route, ...],
+    functions: tuple[FunctionSpec, ...],
+    services: tuple[Backend, ...],
+) -> EnvironmentStacks:
+    registry: TargetGroupRegistry[LbTargetGroup] = TargetGroupRegistry(config.name)
+    public_alb = PublicAlbStack(scope, config, registry, services)
+    internal_alb = InternalAlbStack(scope, config, registry, services)
+    lambdas = LambdaStack(scope, config, registry, functions)
+    routing = RoutingStack(
+        scope, config, registry, routes,
+        listener_arns={"public": public_alb.listener_arn, "internal": internal_alb.listener_arn},
+    )
+    return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, routing)

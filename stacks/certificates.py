@@ -1,0 +1,22 @@
+"""The HTTPS listener's certificate ARN: given, looked up, or requested."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from modules.aws import AcmCertificate, DataAwsAcmCertificate
+from stacks.config import Certificate, CertificateArn, IssuedCertificate, RequestedCertificate
+
+
+def certificate_arn(scope: Construct, certificate: Certificate) -> str:
+    if isinstance(certificate, CertificateArn):
+        return certificate.arn
+    if isinstance(certificate, IssuedCertificate):
+        return DataAwsAcmCertificate(
+            scope, "certificate",
+            domain=certificate.domain, statuses=["ISSUED"], most_recent=True,
+        ).arn
+    assert isinstance(certificate, RequestedCertificate)
+    return AcmCertificate(
+        scope, "certificate", domain_name=certificate.domain, validation_method="DNS"
+    ).arn

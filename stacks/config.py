@@ -1,0 +1,217 @@
+"""The typed configuration every environment module instantiates (``environments/``).
+
+Only data and its checks live here; the stacks turn it into resources. ``problems()``
+returns every error so that all of them are reported at once, before any construct exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from modules.names import elb_name_problem
+
+_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
+_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                   2557, 2922, 3288, 3653}
+
+
+# ---- network -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DefaultVpc:
+    """Look up the account's default VPC and its subnets (the local emulator has them)."""
+
+
+@dataclass(frozen=True)
+class TaggedVpc:
+    """Look up an existing VPC by its ``Name`` tag and its subnets by a ``Tier`` tag."""
+
+    vpc_name: str
+    private_tier: str = "private"
+    public_tier: str = "public"
+
+
+@dataclass(frozen=True)
+class VpcIds:
+    """An existing VPC given by IDs."""
+
+    vpc_id: str
+    private_subnet_ids: tuple[str, ...]
+    public_subnet_ids: tuple[str, ...]
+
+
+Network = DefaultVpc | TaggedVpc | VpcIds
+
+
+# ---- certificate, secret, artifacts ---------------------------------------------------------
+@dataclass(frozen=True)
+class CertificateArn:
+    arn: str
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """Look up the ISSUED ACM certificate of ``domain``."""
+
+    domain: str
+
+
+@dataclass(frozen=True)
+class RequestedCertificate:
+    """Request a DNS-validated certificate (the local emulator accepts it while pending)."""
+
+    domain: str
+
+
+Certificate = CertificateArn | IssuedCertificate | RequestedCertificate
+
+
+@dataclass(frozen=True)
+class SecretByName:
+    """The API's existing Secrets Manager secret, looked up by name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ManagedSecret:
+    """A secret this project creates (empty; for the local emulator)."""
+
+    name: str
+
+
+Secret = SecretByName | ManagedSecret
+
+
+@dataclass(frozen=True)
+class S3Artifacts:
+    """Zip packages produced by the API's own build, referenced from S3."""
+
+    bucket: str
+    api_key: str
+    api_layer_key: str
+    rust_key: str
+
+
+@dataclass(frozen=True)
+class LocalArtifacts:
+    """Zip packages on disk (the stub packages of the local environment)."""
+
+    api_zip: str
+    api_layer_zip: str
+    rust_zip: str
+
+
+Artifacts = S3Artifacts | LocalArtifacts
+
+
+# ---- state backend ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class S3State:
+    """Remote state in S3, encrypted, locked with a DynamoDB table."""
+
+    bucket: str
+    region: str
+    lock_table: str
+    key_prefix: str = "scorer-routing"
+
+
+@dataclass(frozen=True)
+class LocalState:
+    """State files on disk, one per stack, below ``directory`` (relative to the project)."""
+
+    directory: str = "terraform-state"
+
+
+StateBackend = S3State | LocalState
+
+
+# ---- internal listener -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AdoptedListener:
+    """An existing, shared internal listener: no internal ALB is created, rules go on it.
+
+    ``held_priorities`` are the priorities other owners' rules hold on that listener.
+    """
+
+    arn: str
+    held_priorities: tuple[int, ...] = ()
+
+
+# ---- the environment ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    name: str
+    region: str
+    rust_percent: int
+    python_image_tag: str
+    network: Network
+    certificate: Certificate
+    secret: Secret
+    artifacts: Artifacts
+    state: StateBackend
+    public_domain: str
+    allowed_hosts: tuple[str, ...]
+    verifier_url: str
+    name_prefix: str = ""
+    log_retention_days: int = 14
+    deletion_protection: bool = False
+    adopt_internal_listener: AdoptedListener | None = None
+    tags: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def public_url(self) -> str:
+        return f"https://{self.public_domain}"
+
+    def stack_name(self, part: str) -> str:
+        return f"scorer-{self.name}-{part}"
+
+    def load_balancer_name(self, which: str) -> str:
+        return f"{self.name_prefix}scorer-{self.name}-{which}"
+
+    def target_group_name(self, base: str) -> str:
+        return f"{self.name_prefix}{base}"
+
+    def function_name(self, base: str) -> str:
+        return f"{self.name_prefix}{base}"
+
+    def problems(self) -> list[str]:
+        """Everything wrong with this configuration, each naming the field and value."""
+        found: list[str] = []
+        if not _ENV_NAME.match(self.name):
+            found.append(f"name {self.name!r} must be 2..16 lower-case letters or digits")
+        if not _REGION.match(self.region):
+            found.append(f"region {self.region!r} is not an AWS region name")
+        if isinstance(self.rust_percent, bool) or not isinstance(self.rust_percent, int) or not (
+            0 <= self.rust_percent <= 100
+        ):
+            found.append(f"rust_percent {self.rust_percent!r} must be an integer 0..100")
+        if not _IMAGE_TAG.match(self.python_image_tag):
+            found.append(f"python_image_tag {self.python_image_tag!r} is not a valid image tag")
+        if self.log_retention_days not in _RETENTION_DAYS:
+            found.append(f"log_retention_days {self.log_retention_days} is not a CloudWatch retention")
+        for which in ("public", "internal"):
+            problem = elb_name_problem("load balancer", self.load_balancer_name(which))
+            if problem:
+                found.append(problem)
+        for label, arn in self._arns():
+            if not _ARN.match(arn):
+                found.append(f"{label} {arn!r} is not an ARN")
+        if isinstance(self.network, VpcIds) and not (
+            self.network.private_subnet_ids and self.network.public_subnet_ids
+        ):
+            found.append("network VpcIds needs private and public subnet IDs")
+        if not self.public_domain or "/" in self.public_domain:
+            found.append(f"public_domain {self.public_domain!r} must be a host name")
+        return found
+
+    def _arns(self) -> list[tuple[str, str]]:
+        arns = []
+        if isinstance(self.certificate, CertificateArn):
+            arns.append(("certificate arn", self.certificate.arn))
+        if self.adopt_internal_listener is not None:
+            arns.append(("adopted internal listener arn", self.adopt_internal_listener.arn))
+        return arns

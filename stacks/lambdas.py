@@ -1,0 +1,150 @@
+"""``scorer-<env>-lambdas``: every function and its target groups; no listener rule."""
+
+from __future__ import annotations
+
+import os
+
+from cdktf import AssetType, Fn, TerraformAsset
+from constructs import Construct
+
+from modules.aws import (
+    DataAwsCallerIdentity,
+    DataAwsSecretsmanagerSecret,
+    LambdaLayerVersion,
+    LbTargetGroup,
+    SecretsmanagerSecret,
+    SecurityGroup,
+    VpcSecurityGroupEgressRule,
+)
+from modules.lambda_function import Deployment, FunctionSpec, ImageCode, ScorerFunction
+from modules.registry import TargetGroupRegistry
+from modules.target_groups import LambdaTargetGroup
+from stacks.base import EnvironmentStack
+from stacks.config import EnvironmentConfig, LocalArtifacts, ManagedSecret, S3Artifacts
+from stacks.network import resolve_network
+
+IMAGE_REPOSITORY = "submit-passport-lambdas"
+OTEL_LAYER = "arn:aws:lambda:{region}:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class LambdaStack(EnvironmentStack):
+    def __init__(
+        self,
+        scope: Construct,
+        config: EnvironmentConfig,
+        registry: TargetGroupRegistry[LbTargetGroup],
+        functions: tuple[FunctionSpec, ...],
+    ) -> None:
+        super().__init__(scope, config, "lambdas")
+        network = resolve_network(self, config.network)
+        security_group = SecurityGroup(
+            self, "security_group",
+            name=f"{config.name_prefix}scorer-{config.name}-lambdas",
+            description="Scorer Lambda functions: no inbound traffic",
+            vpc_id=network.vpc_id,
+        )
+        VpcSecurityGroupEgressRule(
+            self, "egress_vpc", security_group_id=security_group.id,
+            description="database proxy, cache and services inside the VPC",
+            ip_protocol="-1", cidr_ipv4=network.vpc_cidr,
+        )
+        VpcSecurityGroupEgressRule(
+            self, "egress_https", security_group_id=security_group.id,
+            description="AWS APIs (Secrets Manager) and external HTTPS APIs",
+            ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
+        )
+        self._zips: dict[str, tuple[str, str]] = {}
+        self.secret_arn = self._secret_arn(config)
+        account_id = DataAwsCallerIdentity(self, "account").account_id
+        self._image_base = (
+            f"{account_id}.dkr.ecr.{config.region}.amazonaws.com/{IMAGE_REPOSITORY}"
+        )
+        self._layers = {
+            "api-dependencies": self._api_layer(config),
+            "otel-collector-arm64": OTEL_LAYER.format(region=config.region),
+        }
+        shared_environment = {
+            "DEBUG": "off",
+            "LOGGING_STRATEGY": "structlog_json",
+            "SCORER_SERVER_SSM_ARN": self.secret_arn,
+            "ALLOWED_HOSTS": ",".join(config.allowed_hosts),
+            "PASSPORT_PUBLIC_URL": config.public_url,
+            "VERIFIER_URL": config.verifier_url,
+        }
+        self.functions: dict[str, ScorerFunction] = {}
+        for spec in functions:
+            environment = {**shared_environment, **dict(spec.environment)}
+            if spec.set_environment_name:
+                environment["ENVIRONMENT"] = config.name
+            function_name = config.function_name(spec.name)
+            function = ScorerFunction(
+                self, spec,
+                function_name=function_name,
+                deployment=self._deployment(config, spec, environment),
+                secret_arn=self.secret_arn,
+                subnet_ids=network.private_subnet_ids,
+                security_group_ids=[security_group.id],
+                log_retention_days=config.log_retention_days,
+            )
+            self.functions[spec.name] = function
+            for backend in spec.backends:
+                LambdaTargetGroup(
+                    self, backend,
+                    name=config.target_group_name(backend.target_group),
+                    function_name=function.function.function_name,
+                    function_arn=function.function.arn,
+                    registry=registry,
+                )
+
+    def _secret_arn(self, config: EnvironmentConfig) -> str:
+        if isinstance(config.secret, ManagedSecret):
+            return SecretsmanagerSecret(self, "api_secret", name=config.secret.name).arn
+        return DataAwsSecretsmanagerSecret(self, "api_secret", name=config.secret.name).arn
+
+    def _asset(self, name: str, path: str) -> tuple[str, str]:
+        """A local zip as a cdktf asset: its path in the stack folder and its hash."""
+        asset = TerraformAsset(self, f"asset-{name}", path=os.path.join(PROJECT_ROOT, path),
+                               type=AssetType.FILE)
+        return asset.path, Fn.filebase64sha256(asset.path)
+
+    def _api_layer(self, config: EnvironmentConfig) -> str:
+        artifacts = config.artifacts
+        code: dict[str, str]
+        if isinstance(artifacts, S3Artifacts):
+            code = {"s3_bucket": artifacts.bucket, "s3_key": artifacts.api_layer_key}
+        else:
+            assert isinstance(artifacts, LocalArtifacts)
+            path, digest = self._asset("api-layer", artifacts.api_layer_zip)
+            code = {"filename": path, "source_code_hash": digest}
+        return LambdaLayerVersion(
+            self, "api_dependencies_layer",
+            layer_name=f"{config.name_prefix}scorer-{config.name}-api-dependencies",
+            compatible_runtimes=["python3.12"],
+            compatible_architectures=["x86_64"],
+            **code,
+        ).arn
+
+    def _deployment(
+        self, config: EnvironmentConfig, spec: FunctionSpec, environment: dict[str, str]
+    ) -> Deployment:
+        layers = tuple(self._layers[layer] for layer in spec.layers)
+        if isinstance(spec.code, ImageCode):
+            return Deployment(image_uri=f"{self._image_base}:{config.python_image_tag}",
+                              layer_arns=layers, environment=environment)
+        artifacts = config.artifacts
+        if isinstance(artifacts, S3Artifacts):
+            key = artifacts.api_key if spec.code.artifact == "api" else artifacts.rust_key
+            return Deployment(s3_bucket=artifacts.bucket, s3_key=key,
+                              layer_arns=layers, environment=environment)
+        assert isinstance(artifacts, LocalArtifacts)
+        zip_path = artifacts.api_zip if spec.code.artifact == "api" else artifacts.rust_zip
+        path, digest = self._local_zip(spec.code.artifact, zip_path)
+        return Deployment(filename=path, source_code_hash=digest,
+                          layer_arns=layers, environment=environment)
+
+    def _local_zip(self, artifact: str, zip_path: str) -> tuple[str, str]:
+        """One asset per package, shared by every function that runs it."""
+        if artifact not in self._zips:
+            self._zips[artifact] = self._asset(f"{artifact}-package", zip_path)
+        return self._zips[artifact]
