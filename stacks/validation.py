@@ -54,7 +54,9 @@ def environment_problems(
     found = list(config.problems())
     backends = [b for f in functions for b in f.backends] + list(services)
     found += _backend_problems(config, functions, backends)
-    load_balancer_of = {b.key: b.load_balancer for b in backends}
+    load_balancer_of: dict[str, str] = {}
+    for backend in backends:  # the first declaration wins; a second one is reported above
+        load_balancer_of.setdefault(backend.key, backend.load_balancer)
     found += _route_problems(config, routes, load_balancer_of, rules_per_load_balancer_max)
     if load_balancer_of.get(PUBLIC_DEFAULT_BACKEND) != "public":
         found.append(f"public listener default backend {PUBLIC_DEFAULT_BACKEND!r} is not "

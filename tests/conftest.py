@@ -1,0 +1,56 @@
+"""Shared fixtures: the app is built and synthesized once per session (the provider import
+costs seconds), then every stack is read back with cdktf ``Testing.synth``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+from cdktf import App, Testing
+
+import environments
+from stacks import app as scorer_app
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+Synthesized = dict[str, dict[str, dict[str, Any]]]  # environment -> stack part -> JSON
+PARTS = ("public-alb", "internal-alb", "lambdas", "routing")
+
+
+def synthesize(environ: Mapping[str, str]) -> Synthesized:
+    """Build the selected environments as ``main.py`` does and return every stack's JSON."""
+    app: App = Testing.app()
+    built = scorer_app.build(app, environments.selected(environ))
+    # Cross-stack references become remote-state lookups during the app's synth; only
+    # after it does Testing.synth of one stack show them.
+    app.synth()
+    return {
+        name: {
+            stack.stack_name.removeprefix(f"scorer-{name}-"): json.loads(Testing.synth(stack))
+            for stack in stacks.all()
+        }
+        for name, stacks in built.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> Synthesized:
+    """All four environments with their default Rust percentages."""
+    return synthesize({})
+
+
+@pytest.fixture(scope="session")
+def synthesize_with() -> Callable[[Mapping[str, str]], Synthesized]:
+    """Synthesize with deploy-time variables; each distinct set is built once per session."""
+    cache: dict[tuple[tuple[str, str], ...], Synthesized] = {}
+
+    def build(environ: Mapping[str, str]) -> Synthesized:
+        key = tuple(sorted(environ.items()))
+        if key not in cache:
+            cache[key] = synthesize(environ)
+        return cache[key]
+
+    return build

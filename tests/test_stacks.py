@@ -1,0 +1,202 @@
+"""What the ALB and Lambda stacks synthesize: functions, target groups, listeners, backends."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from cdktf import Testing
+
+from environments import ENVIRONMENTS
+from stacks.app import build_environment
+from stacks.config import AdoptedListener
+from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.route_table import ROUTES
+from tests.conftest import Synthesized
+from tests.spec_routes import SPEC_R
+
+ENVS = tuple(SPEC_R)
+SPEC_FUNCTIONS = {  # spec/lambdas.md: name -> (memory, timeout, architecture, ALB)
+    "submit-passport-0": (1024, 60, "x86_64", "public"),
+    "cc-v1-st-bulk-POST-0": (512, 60, "x86_64", "public"),
+    "cc-v1-st-bulk-PATCH-0": (512, 60, "x86_64", "public"),
+    "cc-v1-st-bulk-DELETE-0": (512, 60, "x86_64", "public"),
+    "cc-v1-score-POST-0": (512, 60, "x86_64", "public"),
+    "cc-v1-score-GET-0": (512, 60, "x86_64", "public"),
+    "cc-weights-GET-0": (512, 60, "x86_64", "public"),
+    "cc-v1-st-GET-0": (512, 60, "x86_64", "public"),
+    "passport-analysis-GET-0": (256, 60, "x86_64", "public"),
+    "passport-v2-model-score": (256, 90, "x86_64", "public"),
+    "passport-v2-stamp-score": (256, 60, "x86_64", "public"),
+    "embed-st-lambda": (512, 60, "x86_64", "internal"),
+    "embed-rl-lambda": (512, 60, "x86_64", "internal"),
+    "embed-gs-lambda": (512, 60, "x86_64", "internal"),
+    "cc-nonce-lambda": (512, 60, "x86_64", "public"),
+    "cc-auth-lambda": (512, 60, "x86_64", "public"),
+    "passport-v2-rust-scorer": (256, 30, "arm64", "both"),
+}
+
+
+def resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return stack.get("resource", {}).get(kind, {})
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_function_as_specified(synthesized: Synthesized, env: str) -> None:
+    functions = resources(synthesized[env]["lambdas"], "aws_lambda_function")
+    assert len(functions) == len(SPEC_FUNCTIONS)
+    for name, (memory, timeout, arch, _) in SPEC_FUNCTIONS.items():
+        function = functions[name.replace("-", "_")]
+        assert function["function_name"] == name
+        assert (function["memory_size"], function["timeout"], function["architectures"]) == (
+            memory, timeout, [arch])
+        variables = function["environment"]["variables"]
+        assert variables["DEBUG"] == "off"
+        assert variables["LOGGING_STRATEGY"] == "structlog_json"
+        assert variables["SCORER_SERVER_SSM_ARN"].startswith("${")
+        assert function["vpc_config"]["subnet_ids"]
+
+
+def test_image_functions_use_the_shared_image_and_handler_command(synthesized: Synthesized) -> None:
+    function = synthesized["production"]["lambdas"]["resource"]["aws_lambda_function"][
+        "passport_v2_stamp_score"]
+    assert function["package_type"] == "Image"
+    assert function["image_uri"] == (
+        "${data.aws_caller_identity.account.account_id}.dkr.ecr.us-east-1.amazonaws.com/"
+        "submit-passport-lambdas:production")
+    assert function["image_config"] == {"command": ["v2.aws_lambdas.stamp_score_GET.handler"]}
+
+
+def test_rust_function(synthesized: Synthesized) -> None:
+    function = synthesized["staging"]["lambdas"]["resource"]["aws_lambda_function"][
+        "passport_v2_rust_scorer"]
+    assert (function["runtime"], function["handler"]) == ("provided.al2023", "bootstrap")
+    assert function["layers"] == [
+        "arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"]
+    variables = function["environment"]["variables"]
+    assert variables["ENVIRONMENT"] == "staging"
+    assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/otel-instrument"
+    assert variables["OTEL_SERVICE_NAME"] == "rust-scorer"
+    assert (function["s3_bucket"], function["s3_key"]) == (
+        "passport-scorer-staging-lambda-artifacts", "rust/passport-v2-rust-scorer.zip")
+
+
+def test_zip_functions_of_local_use_the_stub_packages(synthesized: Synthesized) -> None:
+    lambdas = synthesized["local"]["lambdas"]
+    function = lambdas["resource"]["aws_lambda_function"]["embed_st_lambda"]
+    assert function["filename"].startswith("assets/")
+    assert function["source_code_hash"].startswith("${filebase64sha256(")
+    assert function["runtime"] == "python3.12"
+    assert function["layers"] == ["${aws_lambda_layer_version.api_dependencies_layer.arn}"]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_lambda_target_groups_permissions_and_attachments(
+    synthesized: Synthesized, env: str
+) -> None:
+    lambdas = synthesized[env]["lambdas"]
+    groups = resources(lambdas, "aws_lb_target_group")
+    permissions = resources(lambdas, "aws_lambda_permission")
+    attachments = resources(lambdas, "aws_lb_target_group_attachment")
+    expected = {f"l_{n.replace('-', '_')}" for n in SPEC_FUNCTIONS} | {
+        "l_passport_v2_rust_scorer_int"}
+    assert set(groups) == set(permissions) == set(attachments) == expected
+    for address, group in groups.items():
+        assert group["target_type"] == "lambda"
+        assert group["health_check"] == {"enabled": False}
+        assert len(group["name"]) <= 32
+        assert group["name"] == address.replace("_", "-") or group["name"].replace(
+            "-", "_") == address
+        permission = permissions[address]
+        assert permission["principal"] == "elasticloadbalancing.amazonaws.com"
+        assert permission["action"] == "lambda:InvokeFunction"
+        assert permission["source_arn"] == f"${{aws_lb_target_group.{address}.arn}}"
+        assert attachments[address]["depends_on"] == [f"aws_lambda_permission.{address}"]
+    assert groups["l_passport_v2_rust_scorer_int"]["name"] == "l-passport-v2-rust-scorer-int"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_roles_read_only_the_one_secret_and_write_only_their_log_group(
+    synthesized: Synthesized, env: str
+) -> None:
+    lambdas = synthesized[env]["lambdas"]
+    for address, policy in resources(lambdas, "aws_iam_role_policy").items():
+        statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+        assert statements["ReadTheOneSecret"]["Resource"].endswith("api_secret.arn}")
+        assert statements["WriteOwnLogGroup"]["Resource"] == (
+            f"${{aws_cloudwatch_log_group.{address}.arn}}:*")
+    for address, group in resources(lambdas, "aws_cloudwatch_log_group").items():
+        assert group["retention_in_days"] == 14
+        assert group["name"] == f"/aws/lambda/{address.replace('_', '-')}" or group[
+            "name"].startswith("/aws/lambda/")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_public_alb(synthesized: Synthesized, env: str) -> None:
+    stack = synthesized[env]["public-alb"]
+    (alb,) = resources(stack, "aws_lb").values()
+    assert alb["internal"] is False and alb["drop_invalid_header_fields"] is True
+    assert alb["enable_deletion_protection"] is (env == "production")
+    listeners = resources(stack, "aws_lb_listener")
+    assert listeners["http_listener"]["default_action"] == [{
+        "type": "redirect",
+        "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}]
+    https = listeners["https_listener"]
+    assert (https["port"], https["protocol"], https["ssl_policy"]) == (
+        443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06")
+    assert https["default_action"] == [{
+        "type": "forward", "target_group_arn": "${aws_lb_target_group.svc_default.arn}"}]
+    groups = resources(stack, "aws_lb_target_group")
+    assert set(groups) == {"svc_default", "svc_registry"}
+    for group in groups.values():
+        assert (group["target_type"], group["port"], group["protocol"]) == ("ip", 80, "HTTP")
+        assert group["health_check"]["path"] == "/health/"
+        assert group["health_check"]["unhealthy_threshold"] == 5
+    assert set(stack["output"]) >= {"svc_default_target_group_arn", "svc_registry_target_group_arn"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_internal_alb(synthesized: Synthesized, env: str) -> None:
+    stack = synthesized[env]["internal-alb"]
+    (alb,) = resources(stack, "aws_lb").values()
+    assert alb["internal"] is True
+    (listener,) = resources(stack, "aws_lb_listener").values()
+    assert (listener["port"], listener["protocol"]) == (80, "HTTP")
+    assert listener["default_action"] == [{
+        "type": "fixed-response",
+        "fixed_response": {"content_type": "application/json",
+                           "message_body": '{"detail": "Not Found"}', "status_code": "404"}}]
+    assert set(resources(stack, "aws_lb_target_group")) == {"svc_internal"}
+    assert "svc_internal_target_group_arn" in stack["output"]
+
+
+def test_real_environments_keep_state_in_encrypted_locked_s3(synthesized: Synthesized) -> None:
+    for env in ("staging", "review", "production"):
+        for part, stack in synthesized[env].items():
+            s3 = stack["terraform"]["backend"]["s3"]
+            assert s3["encrypt"] is True and s3["dynamodb_table"]
+            assert s3["key"] == f"scorer-routing/scorer-{env}-{part}.tfstate"
+
+
+def test_local_keeps_state_on_disk(synthesized: Synthesized) -> None:
+    for part, stack in synthesized["local"].items():
+        assert stack["terraform"]["backend"] == {
+            "local": {"path": f"../../../terraform-state/scorer-local-{part}.tfstate"}}
+
+
+def test_adopted_internal_listener_creates_no_alb() -> None:
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/1/2"
+    config = replace(ENVIRONMENTS["production"],
+                     adopt_internal_listener=AdoptedListener(arn, (1011,)))
+    app = Testing.app()
+    stacks = build_environment(app, config, ROUTES, FUNCTIONS, SERVICE_BACKENDS)
+    app.synth()
+    internal = json.loads(Testing.synth(stacks.internal_alb))
+    assert "aws_lb" not in internal["resource"]
+    assert "aws_lb_listener" not in internal["resource"]
+    assert internal["data"]["aws_lb_listener"]["http_listener"]["arn"] == arn
+    routing = json.loads(Testing.synth(stacks.routing))
+    rule = routing["resource"]["aws_lb_listener_rule"]["embed_add_stamps"]
+    assert "scorer-production-internal-alb" in rule["listener_arn"]

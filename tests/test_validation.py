@@ -1,0 +1,216 @@
+"""Every check of the whole-model validation, each asserting its message."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from environments import ENVIRONMENTS
+from modules.backend import Backend
+from modules.errors import ModelError
+from modules.route import Conditions, Forward, Route, Target, forward, weighted_forward, when
+from stacks.app import validate_all
+from stacks.config import AdoptedListener, CertificateArn, EnvironmentConfig
+from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.route_table import ROUTES
+from stacks.validation import environment_problems
+
+PRODUCTION = ENVIRONMENTS["production"]
+
+
+def problems(
+    routes: tuple[Route, ...] = ROUTES,
+    config: EnvironmentConfig = PRODUCTION,
+    services: tuple[Backend, ...] = SERVICE_BACKENDS,
+    rules_max: int = 100,
+) -> list[str]:
+    return environment_problems(config, routes, FUNCTIONS, services, rules_max)
+
+
+def route(key: str, priority: int, listener: str = "public", **kwargs: object) -> Route:
+    return Route(key, listener, priority,  # type: ignore[arg-type]
+                 kwargs.pop("conditions", when("/x/*")),  # type: ignore[arg-type]
+                 kwargs.pop("action", forward("svc:registry")))  # type: ignore[arg-type]
+
+
+def test_the_shipped_model_is_valid() -> None:
+    for config in ENVIRONMENTS.values():
+        assert problems(config=config) == [], config.name
+    validate_all(list(ENVIRONMENTS.values()))
+
+
+def test_priority_clash_names_both_routes_and_the_environment() -> None:
+    found = problems(ROUTES + (route("new-thing", 1030),))
+    assert found == ["[production] route 'new-thing' (public listener, priority 1030): "
+                     "priority 1030 is already used by route 'submit-passport' on the public "
+                     "listener"]
+
+
+def test_same_priority_on_different_listeners_is_fine() -> None:
+    assert problems(ROUTES + (route("internal-1030", 1030, "internal",
+                                    action=forward("svc:internal")),)) == []
+
+
+@pytest.mark.parametrize("priority", [0, 50001, -5])
+def test_priority_out_of_range(priority: int) -> None:
+    assert problems(ROUTES + (route("odd", priority),)) == [
+        f"[production] route 'odd' (public listener, priority {priority}): "
+        f"priority {priority} is outside 1..50000"]
+
+
+@pytest.mark.parametrize(("listener", "priority", "legacy"), [
+    ("public", 1001, "1001-1020"), ("public", 1020, "1001-1020"), ("public", 2022, "2021-2023"),
+    ("public", 5020, "5020-5020"), ("internal", 2101, "2100-2103"), ("internal", 2202, "2202-2202"),
+])
+def test_legacy_priorities_are_refused(listener: str, priority: int, legacy: str) -> None:
+    backend = "svc:registry" if listener == "public" else "svc:internal"
+    found = problems(ROUTES + (route("old", priority, listener, action=forward(backend)),))
+    assert found == [f"[production] route 'old' ({listener} listener, priority {priority}): "
+                     f"priority {priority} is a legacy priority ({legacy}) that old rules may "
+                     "still hold"]
+
+
+def test_held_priorities_of_an_adopted_listener_are_refused() -> None:
+    arn = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/"
+           "50dc6c495c0c9188/f2f7dc8efc522ab2")
+    config = replace(PRODUCTION, adopt_internal_listener=AdoptedListener(arn, (1011, 2106)))
+    assert problems(config=config) == [
+        "[production] route 'embed-get-score' (internal listener, priority 2106): priority 2106 "
+        "is held by another owner's rule on the adopted internal listener"]
+
+
+def test_adopted_listener_arn_must_be_an_arn() -> None:
+    config = replace(PRODUCTION, adopt_internal_listener=AdoptedListener("listener-1", (1011,)))
+    assert problems(config=config) == [
+        "[production] adopted internal listener arn 'listener-1' is not an ARN"]
+
+
+def test_too_many_condition_values() -> None:
+    many = Conditions(paths=("/a", "/b", "/c"), methods=("GET", "POST", "PUT"))
+    assert problems(ROUTES + (route("wide", 4000, conditions=many),)) == [
+        "[production] route 'wide' (public listener, priority 4000): has 6 condition values, "
+        "more than 5"]
+
+
+def test_too_many_wildcards() -> None:
+    wild = when("/*/*/*/*/*/*")
+    assert problems(ROUTES + (route("wild", 4000, conditions=wild),)) == [
+        "[production] route 'wild' (public listener, priority 4000): has 6 wildcards, more than 5"]
+
+
+def test_lower_case_method_is_refused() -> None:
+    assert problems(ROUTES + (route("lower", 4000, conditions=when("/x", ["get"])),)) == [
+        "[production] route 'lower' (public listener, priority 4000): method 'get' is not an "
+        "upper-case HTTP method"]
+
+
+class _SixWay(Forward):
+    """An action forwarding to six target groups (more than ALB allows)."""
+
+    def targets(self, rust_percent: int) -> tuple[Target, ...]:
+        return tuple(Target(self.backend, 1) for _ in range(6))
+
+
+def test_too_many_target_groups_in_one_action() -> None:
+    assert problems(ROUTES + (route("six", 4000, action=_SixWay("svc:registry")),)) == [
+        "[production] route 'six' (public listener, priority 4000): forwards to 6 target groups; "
+        "an action takes 1..5"]
+
+
+@pytest.mark.parametrize("seconds", [0, 604_801])
+def test_stickiness_out_of_range(seconds: int) -> None:
+    action = weighted_forward("py:cc-v1-st-GET-0", "rust", stickiness_seconds=seconds)
+    assert problems(ROUTES + (route("sticky", 4000, action=action),)) == [
+        f"[production] route 'sticky' (public listener, priority 4000): stickiness {seconds} s "
+        "is outside 1..604800"]
+
+
+def test_weights_out_of_range_and_r_out_of_range() -> None:
+    found = problems(config=replace(PRODUCTION, rust_percent=1000))
+    assert found[0] == "[production] rust_percent 1000 must be an integer 0..100"
+    assert ("[production] route 'ceramic-cache-bulk-post' (public listener, priority 1032): "
+            "weight -900 of 'py:cc-v1-st-bulk-POST-0' is outside 0..999") in found
+    assert ("[production] route 'ceramic-cache-bulk-post' (public listener, priority 1032): "
+            "weight 1000 of 'rust' is outside 0..999") in found
+
+
+def test_unknown_backend_lists_the_known_ones() -> None:
+    found = problems(ROUTES + (route("ghost", 4000, action=forward("py:ghost")),))
+    assert len(found) == 1
+    assert found[0].startswith(
+        "[production] route 'ghost' (public listener, priority 4000): unknown backend "
+        "'py:ghost'; known on the public load balancer: py:cc-auth-lambda, ")
+    assert "rust, svc:default, svc:registry" in found[0]
+    assert "rust-int" not in found[0]
+
+
+def test_backend_of_the_other_load_balancer_is_refused() -> None:
+    action = weighted_forward("svc:internal", "rust")
+    assert problems(ROUTES + (route("cross", 2130, "internal", action=action),)) == [
+        "[production] route 'cross' (internal listener, priority 2130): backend 'rust' is a "
+        "target group of the public load balancer, not of the internal one"]
+
+
+def test_target_group_on_two_load_balancers_is_refused() -> None:
+    services = SERVICE_BACKENDS + (Backend("internal", "svc:registry", "svc-registry-int"),)
+    assert problems(services=services) == [
+        "[production] backend 'svc:registry' is used on two load balancers (public and "
+        "internal); a target group serves one load balancer only"]
+
+
+def test_too_many_rules_per_load_balancer() -> None:
+    extra = tuple(route(f"extra-{i}", 6000 + i) for i in range(84))
+    assert problems(ROUTES + extra) == [
+        "[production] public load balancer would carry 101 rules, more than 100"]
+
+
+def test_held_priorities_count_towards_the_rule_quota() -> None:
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/1/2"
+    held = tuple(range(7000, 7095))
+    config = replace(PRODUCTION, adopt_internal_listener=AdoptedListener(arn, held))
+    assert problems(config=config) == [
+        "[production] internal load balancer would carry 101 rules, more than 100"]
+
+
+def test_duplicate_route_key() -> None:
+    assert problems(ROUTES + (route("registry", 4000),)) == [
+        "[production] route key 'registry' is declared twice"]
+
+
+def test_target_group_name_over_the_limit_names_the_backend() -> None:
+    found = problems(config=replace(PRODUCTION, name_prefix="prod-"))
+    assert ("[production] backend 'rust-int': target group name "
+            "'prod-l-passport-v2-rust-scorer-int' is 34 characters, more than 32") in found
+    assert all("rust-int" in p or "'rust'" in p or "target group name" in p for p in found)
+
+
+def test_target_group_name_with_bad_characters() -> None:
+    found = problems(config=replace(PRODUCTION, name_prefix="a_"))
+    assert ("[production] backend 'svc:default': target group name 'a_svc-default' must be "
+            "1..32 characters of [A-Za-z0-9-], not starting or ending with '-'") in found
+
+
+def test_load_balancer_name_over_the_limit() -> None:
+    found = problems(config=replace(PRODUCTION, name_prefix="x", name="productionxxxxxx"))
+    assert ("[productionxxxxxx] load balancer name 'xscorer-productionxxxxxx-internal' is 33 "
+            "characters, more than 32") in found
+
+
+def test_environment_field_errors_name_field_and_value() -> None:
+    config = replace(PRODUCTION, region="mars-1", python_image_tag="bad tag",
+                     certificate=CertificateArn("not-an-arn"), log_retention_days=13)
+    assert problems(config=config) == [
+        "[production] region 'mars-1' is not an AWS region name",
+        "[production] python_image_tag 'bad tag' is not a valid image tag",
+        "[production] log_retention_days 13 is not a CloudWatch retention",
+        "[production] certificate arn 'not-an-arn' is not an ARN",
+    ]
+
+
+def test_validate_all_reports_every_environment_at_once() -> None:
+    configs = [replace(c, rust_percent=101) for c in ENVIRONMENTS.values()]
+    with pytest.raises(ModelError) as error:
+        validate_all(configs)
+    assert [p.split("]")[0] for p in error.value.problems if "rust_percent" in p] == [
+        "[staging", "[review", "[production", "[local"]
