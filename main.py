@@ -9,8 +9,10 @@ exits 1 before the App exists, so an existing cdktf.out is left as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from pathlib import Path
 
 from cdktf import App
 
@@ -33,7 +35,19 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     app.synth()
+    print(summary(app.outdir))
     return 0
+
+
+def summary(outdir: str) -> str:
+    """One line per synthesized stack with its resource count, for the operator."""
+    manifest = json.loads(Path(outdir, "manifest.json").read_text())
+    lines = [f"synthesized {len(manifest['stacks'])} stacks into {outdir}:"]
+    for name, stack in sorted(manifest["stacks"].items()):
+        config = json.loads(Path(outdir, stack["synthesizedStackPath"]).read_text())
+        count = sum(len(items) for items in config.get("resource", {}).values())
+        lines.append(f"  {name:<32} {count:>3} resources")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from environments import local, production, review, staging
 from modules.errors import ConfigurationError
-from stacks.config import EnvironmentConfig
+from stacks.config import EnvironmentConfig, image_tag_problem
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     module.CONFIG.name: module.CONFIG for module in (staging, review, production, local)
@@ -46,6 +46,10 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
     overrides: dict[str, object] = {}
     if "RUST_ROUTING_PERCENT" in environ:
         overrides["rust_percent"] = parse_rust_percent(environ["RUST_ROUTING_PERCENT"])
-    if environ.get("PYTHON_IMAGE_TAG"):
-        overrides["python_image_tag"] = environ["PYTHON_IMAGE_TAG"]
+    if "PYTHON_IMAGE_TAG" in environ:
+        tag = environ["PYTHON_IMAGE_TAG"]
+        problem = image_tag_problem(tag)
+        if problem:
+            raise ConfigurationError(f"PYTHON_IMAGE_TAG={tag!r} is invalid: {problem}")
+        overrides["python_image_tag"] = tag
     return [replace(config, **overrides) for config in configs]

@@ -1,4 +1,4 @@
-"""Review: its own AWS account, for review deployments; Rust takes all weighted traffic (R = 100)."""
+"""Review: its own AWS account for review deployments; Rust takes all weighted traffic."""
 
 from stacks.config import (
     EnvironmentConfig,

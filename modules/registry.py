@@ -55,7 +55,8 @@ class TargetGroupRegistry(Generic[T]):
         if owner is not None:
             raise RegistryError(
                 f"[{self.environment}] backend {backend!r}{where} is a target group of the {owner} "
-                f"load balancer and cannot be used on a listener of the {load_balancer} load balancer"
+                f"load balancer and cannot be used on a listener of the {load_balancer} "
+                "load balancer"
             )
         known = ", ".join(self.keys(load_balancer)) or "none"
         raise RegistryError(

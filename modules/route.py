@@ -41,7 +41,8 @@ class Conditions:
         if not self.paths and not self.hosts and not self.methods:
             found.append("has no condition")
         if self.value_count() > CONDITION_VALUES_MAX:
-            found.append(f"has {self.value_count()} condition values, more than {CONDITION_VALUES_MAX}")
+            found.append(
+                f"has {self.value_count()} condition values, more than {CONDITION_VALUES_MAX}")
         if self.wildcard_count() > WILDCARDS_MAX:
             found.append(f"has {self.wildcard_count()} wildcards, more than {WILDCARDS_MAX}")
         for method in self.methods:
@@ -141,7 +142,8 @@ def action_problems(action: Action, rust_percent: int) -> list[str]:
         1 <= len(targets) <= TARGET_GROUPS_PER_ACTION_MAX
     ):
         found.append(
-            f"forwards to {len(targets)} target groups; an action takes 1..{TARGET_GROUPS_PER_ACTION_MAX}"
+            f"forwards to {len(targets)} target groups; "
+            f"an action takes 1..{TARGET_GROUPS_PER_ACTION_MAX}"
         )
     for target in targets:
         if target.weight is not None and not 0 <= target.weight <= WEIGHT_MAX:

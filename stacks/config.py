@@ -19,6 +19,13 @@ _RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731
                    2557, 2922, 3288, 3653}
 
 
+def image_tag_problem(tag: str) -> str | None:
+    """Why ``tag`` is not a valid container image tag, or None."""
+    if _IMAGE_TAG.match(tag):
+        return None
+    return "an image tag is 1..128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'"
+
+
 # ---- network -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DefaultVpc:
@@ -189,10 +196,11 @@ class EnvironmentConfig:
             0 <= self.rust_percent <= 100
         ):
             found.append(f"rust_percent {self.rust_percent!r} must be an integer 0..100")
-        if not _IMAGE_TAG.match(self.python_image_tag):
+        if image_tag_problem(self.python_image_tag):
             found.append(f"python_image_tag {self.python_image_tag!r} is not a valid image tag")
         if self.log_retention_days not in _RETENTION_DAYS:
-            found.append(f"log_retention_days {self.log_retention_days} is not a CloudWatch retention")
+            found.append(
+                f"log_retention_days {self.log_retention_days} is not a CloudWatch retention")
         for which in ("public", "internal"):
             problem = elb_name_problem("load balancer", self.load_balancer_name(which))
             if problem:

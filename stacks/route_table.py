@@ -56,7 +56,7 @@ ROUTES: tuple[Route, ...] = (
     Route("v2-block-gitcoin", "public", 2109,
           when("/v2/*", host="*.gitcoin.co"),
           fixed_response(400, "application/json", _GITCOIN_BODY),
-          why="the v2 API is served on *.passport.xyz only; must stay below every other /v2/* rule"),
+          why="v2 is served on *.passport.xyz only; must stay below every other /v2/* rule"),
     Route("v2-models-score", "public", 2110,
           when("/v2/models/score/*", ["GET"], "*.passport.xyz"),
           forward("py:passport-v2-model-score"),

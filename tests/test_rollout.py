@@ -79,3 +79,11 @@ def test_unknown_environment_lists_the_known_ones() -> None:
     assert str(error.value) == (
         "ENVIRONMENTS names unknown environment(s) 'prod'; "
         "known: staging, review, production, local")
+
+
+def test_python_image_tag_override() -> None:
+    (config,) = environments.selected({"ENVIRONMENTS": "production", "PYTHON_IMAGE_TAG": "v1.2.3"})
+    assert config.python_image_tag == "v1.2.3"
+    with pytest.raises(ConfigurationError) as error:
+        environments.selected({"PYTHON_IMAGE_TAG": ""})
+    assert str(error.value).startswith("PYTHON_IMAGE_TAG='' is invalid: an image tag is")

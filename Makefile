@@ -1,0 +1,46 @@
+# Every target installs what it needs first, so each works on a fresh clone of a machine
+# that has Python 3.11 and Node.js >= 20 (see README.md).
+
+PYTHON ?= python3.11
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_NOSPIN := 1
+export PIPENV_VERBOSITY := -1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
+PIPENV := $(PYTHON) -m pipenv
+
+.PHONY: install synth test lint docs clean check-tools
+
+check-tools:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)" >&2; exit 1; }
+	@command -v node >/dev/null || { echo "error: node is required (Node.js >= 20 runs the jsii kernel)" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "error: npm is required (it installs cdktf-cli)" >&2; exit 1; }
+
+.venv/.installed: Pipfile.lock | check-tools
+	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet pipenv
+	$(PIPENV) sync --dev
+	@touch $@
+
+node_modules/.installed: package-lock.json | check-tools
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: .venv/.installed node_modules/.installed
+
+## synth: synthesize the selected environments (ENVIRONMENTS, default all) into cdktf.out
+synth: install
+	$(PIPENV) run python main.py
+
+lint: install
+	$(PIPENV) run ruff check .
+
+## test: lint, then the whole test suite
+test: lint
+	$(PIPENV) run pytest
+
+## docs: regenerate docs/routing.md from the route table
+docs: install
+	$(PIPENV) run python -m stacks.route_docs > docs/routing.md
+
+clean:
+	rm -rf cdktf.out .pytest_cache .ruff_cache
