@@ -26,6 +26,7 @@ CONFIG = EnvironmentConfig(
         api_zip="environments/local_artifacts/scorer-api-stub.zip",
         api_layer_zip="environments/local_artifacts/scorer-api-dependencies-stub.zip",
         rust_zip="environments/local_artifacts/rust-scorer-stub.zip",
+        otel_layer_zip="environments/local_artifacts/otel-collector-stub.zip",
     ),
     state=LocalState(directory="terraform-state"),
     public_domain="api.scorer.localhost",

@@ -39,7 +39,8 @@ class LambdaTargetGroup(Construct):
             name=name,
             target_type="lambda",
             lambda_multi_value_headers_enabled=False,
-            health_check=LbTargetGroupHealthCheck(enabled=False),
+            # No health_check block: Lambda target groups have health checks off by default,
+            # and the block's default protocol is refused for target type lambda.
         )
         self.target_group.override_logical_id(address)
         permission = LambdaPermission(

@@ -105,11 +105,15 @@ class S3Artifacts:
 
 @dataclass(frozen=True)
 class LocalArtifacts:
-    """Zip packages on disk (the stub packages of the local environment)."""
+    """Zip packages on disk (the stub packages of the local environment).
+
+    The emulator has no published AWS Distro for OpenTelemetry layer, so a stub stands in.
+    """
 
     api_zip: str
     api_layer_zip: str
     rust_zip: str
+    otel_layer_zip: str
 
 
 Artifacts = S3Artifacts | LocalArtifacts

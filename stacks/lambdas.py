@@ -62,7 +62,7 @@ class LambdaStack(EnvironmentStack):
         )
         self._layers = {
             "api-dependencies": self._api_layer(config),
-            "otel-collector-arm64": OTEL_LAYER.format(region=config.region),
+            "otel-collector-arm64": self._otel_layer(config),
         }
         shared_environment = {
             "DEBUG": "off",
@@ -123,6 +123,20 @@ class LambdaStack(EnvironmentStack):
             compatible_runtimes=["python3.12"],
             compatible_architectures=["x86_64"],
             **code,
+        ).arn
+
+    def _otel_layer(self, config: EnvironmentConfig) -> str:
+        """The published ADOT collector layer; a stub layer where artifacts are local."""
+        artifacts = config.artifacts
+        if isinstance(artifacts, S3Artifacts):
+            return OTEL_LAYER.format(region=config.region)
+        path, digest = self._asset("otel-layer", artifacts.otel_layer_zip)
+        return LambdaLayerVersion(
+            self, "otel_collector_layer",
+            layer_name=f"{config.name_prefix}scorer-{config.name}-otel-collector-stub",
+            compatible_architectures=["arm64"],
+            filename=path,
+            source_code_hash=digest,
         ).arn
 
     def _deployment(

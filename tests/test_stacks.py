@@ -90,6 +90,8 @@ def test_zip_functions_of_local_use_the_stub_packages(synthesized: Synthesized) 
     assert function["source_code_hash"].startswith("${filebase64sha256(")
     assert function["runtime"] == "python3.12"
     assert function["layers"] == ["${aws_lambda_layer_version.api_dependencies_layer.arn}"]
+    rust = lambdas["resource"]["aws_lambda_function"]["passport_v2_rust_scorer"]
+    assert rust["layers"] == ["${aws_lambda_layer_version.otel_collector_layer.arn}"]
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -105,7 +107,8 @@ def test_lambda_target_groups_permissions_and_attachments(
     assert set(groups) == set(permissions) == set(attachments) == expected
     for address, group in groups.items():
         assert group["target_type"] == "lambda"
-        assert group["health_check"] == {"enabled": False}
+        assert "health_check" not in group  # off by default for target type lambda
+        assert group["lambda_multi_value_headers_enabled"] is False
         assert len(group["name"]) <= 32
         assert group["name"] == address.replace("_", "-") or group["name"].replace(
             "-", "_") == address
