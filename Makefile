@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 PIPENV := $(PYTHON) -m pipenv
 
-.PHONY: install synth test lint docs clean check-tools
+.PHONY: install local synth test lint docs clean check-tools
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)" >&2; exit 1; }
@@ -26,6 +26,12 @@ node_modules/.installed: package-lock.json | check-tools
 	@touch $@
 
 install: .venv/.installed node_modules/.installed
+
+## local: deploy the local environment to a local AWS emulator and print its live routes
+## (KEEP_RUNNING=1 leaves the emulator running; AWS_ENDPOINT_URL=... reuses a running one)
+local: install
+	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.5)" >&2; exit 1; }
+	$(PIPENV) run python -m ops.local_deploy $(if $(KEEP_RUNNING),--keep-running)
 
 ## synth: synthesize the selected environments (ENVIRONMENTS, default all) into cdktf.out
 synth: install

@@ -1,0 +1,60 @@
+"""Read the live routing of an environment through the ELBv2 API (honours AWS_ENDPOINT_URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ops.route_view import RuleView, from_api
+from stacks.config import EnvironmentConfig
+from stacks.route_table import ROUTES
+
+
+class LiveError(RuntimeError):
+    """The live listeners could not be read (no credentials, load balancer not found...)."""
+
+
+def listener_arns(client: Any, config: EnvironmentConfig) -> dict[str, str]:
+    """Listener name -> ARN: the public ALB's HTTPS :443 listener and the internal :80 one
+    (or the adopted internal listener)."""
+    found: dict[str, str] = {}
+    wanted = {"public": (config.load_balancer_name("public"), 443)}
+    if config.adopt_internal_listener is not None:
+        found["internal"] = config.adopt_internal_listener.arn
+    else:
+        wanted["internal"] = (config.load_balancer_name("internal"), 80)
+    for listener, (name, port) in wanted.items():
+        try:
+            (balancer,) = client.describe_load_balancers(Names=[name])["LoadBalancers"]
+        except client.exceptions.LoadBalancerNotFoundException as error:
+            raise LiveError(f"[{config.name}] load balancer {name!r} not found") from error
+        listeners = client.describe_listeners(
+            LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+        match = [item["ListenerArn"] for item in listeners if item["Port"] == port]
+        if not match:
+            raise LiveError(f"[{config.name}] load balancer {name!r} has no :{port} listener")
+        found[listener] = match[0]
+    return found
+
+
+def live_rules(client: Any, config: EnvironmentConfig) -> list[RuleView]:
+    """Every non-default rule on the environment's two listeners."""
+    owners = {(r.listener, r.priority): r.key for r in ROUTES}
+    views = []
+    for listener, arn in listener_arns(client, config).items():
+        mine = {p: k for (lst, p), k in owners.items() if lst == listener}
+        for rule in _rules(client, arn):
+            if not rule.get("IsDefault"):
+                views.append(from_api(listener, rule, mine))
+    return sorted(views, key=lambda v: (v.listener, v.priority))
+
+
+def _rules(client: Any, listener_arn: str) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    marker = None
+    while True:
+        page = client.describe_rules(ListenerArn=listener_arn,
+                                     **({"Marker": marker} if marker else {}))
+        rules += page["Rules"]
+        marker = page.get("NextMarker")
+        if not marker:
+            return rules

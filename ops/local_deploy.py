@@ -1,0 +1,82 @@
+"""Deploy the ``local`` environment to a local AWS emulator and print its live routes.
+
+    pipenv run python -m ops.local_deploy [--keep-running] [--outdir cdktf.out]
+
+Starts ``moto_server`` on 127.0.0.1 on a free port (or uses the emulator AWS_ENDPOINT_URL
+names), deploys every stack of ``local`` with ``cdktf deploy`` in dependency order, prints
+the routing table read back through the ELBv2 API, and stops the emulator it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import boto3
+
+from environments import ENVIRONMENTS
+from ops.deploy import DeployError, cdktf_deploy
+from ops.emulator import Emulator, aws_environment
+from ops.live import live_rules
+from ops.route_view import table
+from ops.tooling import PROJECT_ROOT, ToolError, terraform_environment
+
+LOCAL = ENVIRONMENTS["local"]
+STACKS = [LOCAL.stack_name(p) for p in ("public-alb", "internal-alb", "lambdas", "routing")]
+
+
+def deploy_local(env: dict[str, str], outdir: Path, log: Path) -> str:
+    """Deploy all stacks of local with ``env`` aimed at an emulator; the live table."""
+    cdktf_deploy(STACKS, {**env, "ENVIRONMENTS": "local"}, outdir, log)
+    client = boto3.client("elbv2", endpoint_url=env["AWS_ENDPOINT_URL"],
+                          region_name=LOCAL.region,
+                          aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    return table(live_rules(client, LOCAL))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-running", action="store_true",
+                        help="leave the emulator this command started running")
+    parser.add_argument("--outdir", type=Path, default=PROJECT_ROOT / "cdktf.out")
+    args = parser.parse_args(argv)
+    outdir = args.outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    log = outdir.parent / "deploy-local.log"
+    log.write_text("")
+    state_dir = outdir.parent / "terraform-state"
+
+    emulator = None
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    try:
+        if not endpoint:
+            emulator = Emulator(outdir.parent / "moto-server.log").start()
+            endpoint = emulator.endpoint
+            # A new emulator starts empty: state left by an earlier one describes nothing.
+            for stale in state_dir.glob("scorer-local-*.tfstate*"):
+                stale.unlink()
+            print(f"started the AWS emulator on {endpoint}")
+        else:
+            print(f"using the AWS emulator at {endpoint}")
+        env = {**terraform_environment(), **aws_environment(endpoint, LOCAL.region)}
+        print(f"deploying {', '.join(STACKS)} (log: {log}) ...", flush=True)
+        print(deploy_local(env, outdir, log))
+    except (DeployError, ToolError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if emulator is not None:
+            if args.keep_running:
+                print(f"the emulator keeps running on {endpoint}: "
+                      f"export AWS_ENDPOINT_URL={endpoint}")
+            else:
+                emulator.stop()
+                print("stopped the AWS emulator")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

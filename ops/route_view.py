@@ -1,0 +1,134 @@
+"""One view of a listener rule, whether intended (from the code) or live (through ELBv2).
+
+Both sides produce the same ``RuleView`` so that they can be printed and compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from modules.backend import Backend
+from modules.route import FixedResponse, Route, WeightedForward
+from stacks.config import EnvironmentConfig
+from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.route_table import LEGACY_PRIORITIES, ROUTES
+
+
+@dataclass(frozen=True)
+class RuleView:
+    listener: str
+    priority: int
+    paths: tuple[str, ...]
+    methods: tuple[str, ...]
+    hosts: tuple[str, ...]
+    targets: tuple[tuple[str, int | None], ...]  # (target group name, weight), as listed
+    stickiness: int | None  # seconds when enabled
+    fixed_response: str | None = None
+    key: str = ""  # the route key, or "legacy" / "other" for rules this project does not own
+
+    def comparable(self) -> tuple[Any, ...]:
+        return (self.listener, self.priority, self.paths, self.methods, self.hosts,
+                tuple(sorted(self.targets)), self.stickiness, self.fixed_response)
+
+
+def target_group_names(
+    config: EnvironmentConfig, backends: tuple[Backend, ...] | None = None
+) -> dict[str, str]:
+    """Backend key -> target group name in ``config``'s environment."""
+    if backends is None:
+        backends = tuple(b for f in FUNCTIONS for b in f.backends) + SERVICE_BACKENDS
+    return {b.key: config.target_group_name(b.target_group) for b in backends}
+
+
+def intended(config: EnvironmentConfig, routes: tuple[Route, ...] = ROUTES) -> list[RuleView]:
+    names = target_group_names(config)
+    views = []
+    for route in routes:
+        action = route.action
+        fixed = None
+        if isinstance(action, FixedResponse):
+            fixed = f"{action.status_code} {action.content_type} {action.body}"
+        targets = tuple((names[t.backend], t.weight) for t in action.targets(config.rust_percent))
+        views.append(RuleView(
+            listener=route.listener,
+            priority=route.priority,
+            paths=tuple(sorted(route.conditions.paths)),
+            methods=tuple(sorted(route.conditions.methods)),
+            hosts=tuple(sorted(route.conditions.hosts)),
+            targets=targets,
+            stickiness=action.stickiness_seconds if isinstance(action, WeightedForward) else None,
+            fixed_response=fixed,
+            key=route.key,
+        ))
+    return sorted(views, key=lambda v: (v.listener, v.priority))
+
+
+def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str]) -> RuleView:
+    """A ``describe_rules`` entry as a RuleView; ``owners`` maps priority -> route key."""
+    paths: list[str] = []
+    methods: list[str] = []
+    hosts: list[str] = []
+    for condition in rule.get("Conditions", []):
+        field = condition["Field"]
+        if field == "path-pattern":
+            paths += condition.get("PathPatternConfig", {}).get("Values") or condition["Values"]
+        elif field == "http-request-method":
+            methods += condition["HttpRequestMethodConfig"]["Values"]
+        elif field == "host-header":
+            hosts += condition.get("HostHeaderConfig", {}).get("Values") or condition["Values"]
+    (action,) = rule["Actions"]
+    targets: list[tuple[str, int | None]] = []
+    stickiness = None
+    fixed = None
+    forward = action.get("ForwardConfig")
+    if forward and len(forward.get("TargetGroups", [])) > 1:
+        targets = [(_name(t["TargetGroupArn"]), int(t.get("Weight", 1)))
+                   for t in forward["TargetGroups"]]
+        sticky = forward.get("TargetGroupStickinessConfig", {})
+        stickiness = int(sticky["DurationSeconds"]) if sticky.get("Enabled") else None
+    elif action["Type"] == "forward":
+        arn = action.get("TargetGroupArn") or forward["TargetGroups"][0]["TargetGroupArn"]
+        targets = [(_name(arn), None)]
+    elif action["Type"] == "fixed-response":
+        config = action["FixedResponseConfig"]
+        fixed = f"{config['StatusCode']} {config.get('ContentType')} {config.get('MessageBody')}"
+    priority = int(rule["Priority"])
+    legacy = any(priority in r for r in LEGACY_PRIORITIES.get(listener, ()))
+    return RuleView(
+        listener=listener,
+        priority=priority,
+        paths=tuple(sorted(paths)),
+        methods=tuple(sorted(methods)),
+        hosts=tuple(sorted(hosts)),
+        targets=tuple(targets),
+        stickiness=stickiness,
+        fixed_response=fixed,
+        key=owners.get(priority, "legacy" if legacy else "other"),
+    )
+
+
+def _name(target_group_arn: str) -> str:
+    """``arn:...:targetgroup/<name>/<id>`` -> ``<name>``."""
+    return target_group_arn.split(":targetgroup/")[1].split("/")[0]
+
+
+def table(views: list[RuleView]) -> str:
+    """An aligned table for people."""
+    header = ("listener", "priority", "route", "conditions", "targets", "stickiness")
+    rows = [header]
+    for v in sorted(views, key=lambda v: (v.listener, v.priority)):
+        conditions = " ".join(
+            [*(f"path={p}" for p in v.paths), *(f"host={h}" for h in v.hosts),
+             *([f"method={','.join(v.methods)}"] if v.methods else [])])
+        if v.fixed_response:
+            targets = f"fixed {v.fixed_response}"
+        else:
+            targets = ", ".join(name if weight is None else f"{name}={weight}"
+                                for name, weight in v.targets)
+        sticky = f"{v.stickiness}s" if v.stickiness else "-"
+        rows.append((v.listener, str(v.priority), v.key, conditions, targets, sticky))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
+        for row in rows)

@@ -1,0 +1,58 @@
+"""External tools (Terraform, the cdktf CLI) and the environment they run with."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OFFLINE_RC = PROJECT_ROOT.parent / "shared" / "tools" / "terraform-offline-rc"
+
+
+class ToolError(RuntimeError):
+    """A required tool is missing or failed; the message says which and what to do."""
+
+
+def require(tool: str, hint: str) -> str:
+    found = shutil.which(tool)
+    if not found:
+        raise ToolError(f"{tool} is required but not on the PATH: {hint}")
+    return found
+
+
+def cdktf_cli() -> str:
+    cli = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
+    if not cli.exists():
+        raise ToolError(f"{cli} is missing: run `make install` (npm installs cdktf-cli 0.21.0)")
+    return str(cli)
+
+
+def terraform_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for Terraform and cdktf runs.
+
+    Where the machine has no route to the Terraform registry it carries a provider mirror and
+    a script printing a CLI config for it (exit 1 where there is none): when
+    TF_CLI_CONFIG_FILE is not set already, that config is written to a temporary file and
+    used. Elsewhere Terraform downloads the provider as usual. A TF_CLI_CONFIG_FILE that
+    names no file counts as not set.
+    """
+    env = dict(os.environ if environ is None else environ)
+    env.setdefault("CHECKPOINT_DISABLE", "1")
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    env.setdefault("TF_IN_AUTOMATION", "1")
+    if "TF_PLUGIN_CACHE_DIR" not in env:
+        cache = Path(tempfile.gettempdir()) / "scorer-routing-terraform-plugins"
+        cache.mkdir(exist_ok=True)
+        env["TF_PLUGIN_CACHE_DIR"] = str(cache)
+    configured = env.get("TF_CLI_CONFIG_FILE")
+    if not (configured and Path(configured).is_file()) and OFFLINE_RC.is_file():
+        result = subprocess.run(["bash", str(OFFLINE_RC)], capture_output=True, text=True,
+                                timeout=30, check=False)
+        if result.returncode == 0:
+            rc = Path(tempfile.gettempdir()) / "scorer-routing-terraform-offline.rc"
+            rc.write_text(result.stdout)
+            env["TF_CLI_CONFIG_FILE"] = str(rc)
+    return env
