@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,13 @@ from stacks import app as scorer_app
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-Synthesized = dict[str, dict[str, dict[str, Any]]]  # environment -> stack part -> JSON
 PARTS = ("public-alb", "internal-alb", "lambdas", "routing")
+
+
+class Synthesized(dict[str, dict[str, dict[str, Any]]]):
+    """environment -> stack part -> synthesized JSON; ``outdir`` holds the app's output."""
+
+    outdir: Path
 
 
 def synthesize(environ: Mapping[str, str]) -> Synthesized:
@@ -27,13 +34,15 @@ def synthesize(environ: Mapping[str, str]) -> Synthesized:
     # Cross-stack references become remote-state lookups during the app's synth; only
     # after it does Testing.synth of one stack show them.
     app.synth()
-    return {
+    found = Synthesized({
         name: {
             stack.stack_name.removeprefix(f"scorer-{name}-"): json.loads(Testing.synth(stack))
             for stack in stacks.all()
         }
         for name, stacks in built.items()
-    }
+    })
+    found.outdir = Path(app.outdir)
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +63,14 @@ def synthesize_with() -> Callable[[Mapping[str, str]], Synthesized]:
         return cache[key]
 
     return build
+
+
+@pytest.fixture(scope="session")
+def terraform_env() -> dict[str, str]:
+    """The environment for Terraform runs; Terraform missing fails the test, loudly."""
+    from ops.tooling import terraform_environment
+
+    if not shutil.which("terraform"):
+        pytest.fail("Terraform is not on the PATH: install Terraform >= 1.5 to run the "
+                    "validation and emulator tests (docs/testing.md)")
+    return terraform_environment()

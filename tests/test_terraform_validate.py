@@ -1,0 +1,60 @@
+"""Layer 2: every synthesized stack of every environment passes ``terraform validate`` with
+the real AWS provider."""
+
+from __future__ import annotations
+
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PARTS, Synthesized
+
+pytestmark = pytest.mark.terraform
+STACKS = [f"scorer-{env}-{part}" for env in ("staging", "review", "production", "local")
+          for part in PARTS]
+
+
+def _terraform(args: list[str], stack_dir: Path, env: dict[str, str]) -> tuple[int, str]:
+    result = subprocess.run(["terraform", *args, "-no-color"], cwd=stack_dir, env=env,
+                            capture_output=True, text=True, timeout=300, check=False)
+    return result.returncode, f"terraform {args[0]}: {result.stdout}{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def validated(
+    synthesized: Synthesized, terraform_env: dict[str, str]
+) -> dict[str, tuple[int, str]]:
+    """terraform init of the 16 stacks one after the other (the plugin cache is not safe for
+    concurrent inits), then validate two at a time (the machine has 2 cores)."""
+    stack_dirs = {name: synthesized.outdir / "stacks" / name for name in STACKS}
+    results: dict[str, tuple[int, str]] = {}
+    for name, stack_dir in stack_dirs.items():
+        code, output = _terraform(["init", "-backend=false", "-input=false"], stack_dir,
+                                  terraform_env)
+        if code != 0:
+            results[name] = (code, output)
+    pending = [name for name in stack_dirs if name not in results]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        validations = pool.map(
+            lambda name: _terraform(["validate"], stack_dirs[name], terraform_env), pending)
+        results.update(zip(pending, validations, strict=True))
+    return results
+
+
+# The S3 backend locks with DynamoDB so that Terraform 1.5 to 1.9 work too; Terraform 1.11
+# deprecates that in favour of use_lockfile (1.10+) and says so for the remote-state lookups.
+KNOWN_WARNING = 'The parameter "dynamodb_table" is deprecated.'
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_is_valid_terraform(validated: dict[str, tuple[int, str]], stack: str) -> None:
+    code, output = validated[stack]
+    assert code == 0, output
+    if "Success! The configuration is valid." in output:
+        return
+    assert "Success! The configuration is valid, but there were some validation warnings" in (
+        output), output
+    warnings = [block for block in output.split("Warning: ")[1:]]
+    assert warnings and all(KNOWN_WARNING in w for w in warnings), output
