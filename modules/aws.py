@@ -1,9 +1,15 @@
 """The one place the project imports AWS provider classes from.
 
 Every module and stack imports resource classes through here, so how the provider package
-is loaded is decided in one file.
+is loaded is decided in one file: only the submodules below are loaded (modules/provider.py).
 """
 
+from modules.provider import cache_type_hints, load_lazily
+
+load_lazily()
+cache_type_hints()
+
+# ruff: noqa: E402 (the provider package must be prepared before these imports)
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate

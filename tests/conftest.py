@@ -74,3 +74,16 @@ def terraform_env() -> dict[str, str]:
         pytest.fail("Terraform is not on the PATH: install Terraform >= 1.5 to run the "
                     "validation and emulator tests (docs/testing.md)")
     return terraform_environment()
+
+
+_LAYER_ORDER = ("process", "terraform", "emulator")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Cheapest layer first: unit tests, then main.py processes, Terraform, the emulator."""
+
+    def layer(item: pytest.Item) -> int:
+        marks = {m.name for m in item.iter_markers()}
+        return next((i + 1 for i, name in enumerate(_LAYER_ORDER) if name in marks), 0)
+
+    items.sort(key=layer)  # stable: file order within a layer

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_main(outdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, "CDKTF_OUTDIR": str(outdir),
                "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env}
-    for name in ("ENVIRONMENTS", "RUST_ROUTING_PERCENT", "PYTHON_IMAGE_TAG"):
+    for name in ("ENVIRONMENTS", "RUST_ROUTING_PERCENT", "PYTHON_IMAGE_TAG",
+                 "SCORER_PROVIDER_IMPORT"):
         if name not in env:
             environ.pop(name, None)
     return subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=environ, text=True,
@@ -64,3 +66,15 @@ def test_bad_input_exits_non_zero_and_leaves_cdktf_out_as_it_was(
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == message
     assert snapshot(synthesized_outdir) == before
+
+
+def test_lazy_provider_loading_synthesizes_byte_for_byte_the_same(
+    synthesized_outdir: Path, tmp_path: Path
+) -> None:
+    """The ordinary (eager) import of the provider package and the lazy loader give the same
+    files for every environment."""
+    eager = tmp_path / "cdktf.out"
+    result = run_main(eager, SCORER_PROVIDER_IMPORT="eager")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(eager) == snapshot(synthesized_outdir)
+    assert len([name for name in snapshot(eager) if name.endswith("cdk.tf.json")]) == 16

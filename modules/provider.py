@@ -1,0 +1,104 @@
+"""Load only the AWS provider submodules this project uses.
+
+``cdktf_cdktf_provider_aws/__init__.py`` imports all of its ~2,100 submodules (one per
+resource or data source) even when a program imports a single class; that costs about ten
+seconds per process. ``load_lazily()`` initialises the package from its own ``__init__``
+source *without* those ``from . import <submodule>`` lines, so that
+``from cdktf_cdktf_provider_aws.lb import Lb`` loads ``lb`` (and the shared jsii assembly)
+only. Everything else the ``__init__`` does runs unchanged, so the classes, and the
+synthesized JSON, are the same (a test compares both byte for byte).
+
+If the package's layout is not what this expects, it falls back to the ordinary import
+with a warning instead of breaking synth. ``SCORER_PROVIDER_IMPORT=eager`` forces the
+ordinary import.
+
+``cache_type_hints()`` keeps jsii's runtime argument checks but stops them from
+re-evaluating the same annotations on every call: the generated code calls
+``typing.get_type_hints`` on a module-level stub function for each argument check, and its
+answer for such a stub never changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import os
+import re
+import sys
+import typing
+import warnings
+from typing import Any
+
+PACKAGE = "cdktf_cdktf_provider_aws"
+_EAGER_IMPORT = re.compile(r"^from \. import [A-Za-z_][A-Za-z0-9_]*[ \t]*$", re.MULTILINE)
+_REQUIRED = ("from ._jsii import *", "publication.publish()")
+_MIN_SUBMODULES = 100
+
+
+class LayoutError(RuntimeError):
+    """The provider package does not look the way the lazy loader expects."""
+
+
+def load_lazily(package: str = PACKAGE) -> bool:
+    """Initialise ``package`` without its eager submodule imports; True when that was done.
+
+    False when the package was imported already, the ordinary import was asked for, or the
+    layout was unexpected (then the ordinary import ran, with a warning).
+    """
+    if package in sys.modules or os.environ.get("SCORER_PROVIDER_IMPORT") == "eager":
+        return False
+    try:
+        _initialise_without_submodules(package)
+        return True
+    except Exception as error:  # any surprise: the ordinary import is always correct
+        sys.modules.pop(package, None)
+        warnings.warn(f"{package}: lazy loading unavailable ({error}); importing every "
+                      "submodule, which is slower", RuntimeWarning, stacklevel=2)
+        importlib.import_module(package)
+        return False
+
+
+def _initialise_without_submodules(package: str) -> None:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        raise LayoutError("not an installed package")
+    source = spec.loader.get_source(package)  # type: ignore[attr-defined]
+    if source is None:
+        raise LayoutError("no source for __init__")
+    missing = [line for line in _REQUIRED if line not in source]
+    if missing:
+        raise LayoutError(f"__init__ lacks {missing!r}")
+    stripped, count = _EAGER_IMPORT.subn("", source)
+    if count < _MIN_SUBMODULES:
+        raise LayoutError(f"only {count} eager submodule imports in __init__")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[package] = module
+    # publication.publish() at the end replaces sys.modules[package] by the public module,
+    # exactly as in the ordinary import.
+    exec(compile(stripped, spec.origin or package, "exec"), module.__dict__)
+
+
+_STUB_PREFIX = "_typecheckingstub__"
+
+
+def cache_type_hints() -> None:
+    """Memoise ``typing.get_type_hints`` for jsii's type-checking stubs (idempotent)."""
+    original = typing.get_type_hints
+    if getattr(original, "_scorer_cached", False):
+        return
+
+    @functools.wraps(original)
+    def get_type_hints(obj: Any, globalns: Any = None, localns: Any = None,
+                       include_extras: bool = False) -> dict[str, Any]:
+        if (globalns is None and localns is None
+                and getattr(obj, "__name__", "").startswith(_STUB_PREFIX)):
+            return _stub_hints(obj, include_extras)
+        return original(obj, globalns, localns, include_extras)
+
+    @functools.cache
+    def _stub_hints(obj: Any, include_extras: bool) -> dict[str, Any]:
+        return original(obj, include_extras=include_extras)
+
+    get_type_hints._scorer_cached = True  # type: ignore[attr-defined]
+    typing.get_type_hints = get_type_hints
