@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 PIPENV := $(PYTHON) -m pipenv
 
-.PHONY: install local synth test lint docs clean check-tools
+.PHONY: install local synth test lint docs bench clean check-tools
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)" >&2; exit 1; }
@@ -35,7 +35,7 @@ local: install
 
 ## synth: synthesize the selected environments (ENVIRONMENTS, default all) into cdktf.out
 synth: install
-	$(PIPENV) run python main.py
+	$(PIPENV) run python -O main.py
 
 lint: install
 	$(PIPENV) run ruff check .
@@ -47,6 +47,10 @@ test: lint
 ## docs: regenerate docs/routing.md from the route table
 docs: install
 	$(PIPENV) run python -m stacks.route_docs > docs/routing.md
+
+## bench: time synth against the naive cdktf floor, the test session, scale, memory
+bench: install
+	$(PIPENV) run python bench/benchmark.py
 
 clean:
 	rm -rf cdktf.out .pytest_cache .ruff_cache

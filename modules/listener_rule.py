@@ -25,28 +25,27 @@ from modules.route import Conditions, FixedResponse, Forward, Route, WeightedFor
 ArnOf = Callable[[str], str]
 
 
-class ListenerRouteRule(Construct):
-    """``aws_lb_listener_rule.<route key with underscores>`` for one route."""
+def listener_route_rule(
+    stack: Construct,
+    route: Route,
+    *,
+    listener_arn: str,
+    rust_percent: int,
+    arn_of: ArnOf,
+) -> LbListenerRule:
+    """``aws_lb_listener_rule.<route key with underscores>`` for one route.
 
-    def __init__(
-        self,
-        scope: Construct,
-        route: Route,
-        *,
-        listener_arn: str,
-        rust_percent: int,
-        arn_of: ArnOf,
-    ) -> None:
-        super().__init__(scope, f"route-{route.key}")
-        self.rule = LbListenerRule(
-            self, "rule",
-            listener_arn=listener_arn,
-            priority=route.priority,
-            condition=_conditions(route.conditions),
-            action=[_action(route, rust_percent, arn_of)],
-            tags={"Route": route.key},
-        )
-        self.rule.override_logical_id(terraform_id(route.key))
+    The rule is a direct child of the stack with the address as its id, so its logical id
+    is the address itself (no nesting, no hash, no override).
+    """
+    return LbListenerRule(
+        stack, terraform_id(route.key),
+        listener_arn=listener_arn,
+        priority=route.priority,
+        condition=_conditions(route.conditions),
+        action=[_action(route, rust_percent, arn_of)],
+        tags={"Route": route.key},
+    )
 
 
 def _conditions(conditions: Conditions) -> list[LbListenerRuleCondition]:

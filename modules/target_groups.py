@@ -43,18 +43,19 @@ class LambdaTargetGroup(Construct):
             # and the block's default protocol is refused for target type lambda.
         )
         self.target_group.override_logical_id(address)
+        arn = self.target_group.arn
         permission = LambdaPermission(
             self, "permission",
             statement_id=f"AllowInvokeFrom-{name}",
             action="lambda:InvokeFunction",
             function_name=function_name,
             principal="elasticloadbalancing.amazonaws.com",
-            source_arn=self.target_group.arn,
+            source_arn=arn,
         )
         permission.override_logical_id(address)
         attachment = LbTargetGroupAttachment(
             self, "attachment",
-            target_group_arn=self.target_group.arn,
+            target_group_arn=arn,
             target_id=function_arn,
             depends_on=[permission],
         )

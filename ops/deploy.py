@@ -49,7 +49,7 @@ def cdktf_deploy(stacks: list[str], env: dict[str, str], outdir: Path, log: Path
 
 
 def synth(env: dict[str, str], outdir: Path, timeout: float = 300) -> None:
-    result = _run([sys.executable, "main.py"], {**env, "CDKTF_OUTDIR": str(outdir)},
+    result = _run([sys.executable, "-O", "main.py"], {**env, "CDKTF_OUTDIR": str(outdir)},
                   PROJECT_ROOT, timeout)
     if result.returncode != 0:
         raise DeployError(f"synth failed:\n{result.stderr}")

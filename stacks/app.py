@@ -18,7 +18,7 @@ from stacks.lambdas import LambdaStack
 from stacks.public_alb import PublicAlbStack
 from stacks.route_table import ROUTES
 from stacks.routing import RoutingStack
-from stacks.validation import validate
+from stacks.validation import RULES_PER_LOAD_BALANCER_MAX, validate
 
 
 @dataclass
@@ -39,9 +39,10 @@ def validate_all(
     routes: tuple[Route, ...] = ROUTES,
     functions: tuple[FunctionSpec, ...] = FUNCTIONS,
     services: tuple[Backend, ...] = SERVICE_BACKENDS,
+    rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
 ) -> None:
     """Raise ModelError listing every problem of every environment."""
-    validate(configs, routes, functions, services)
+    validate(configs, routes, functions, services, rules_per_load_balancer_max)
 
 
 def build(
@@ -50,12 +51,14 @@ def build(
     routes: tuple[Route, ...] = ROUTES,
     functions: tuple[FunctionSpec, ...] = FUNCTIONS,
     services: tuple[Backend, ...] = SERVICE_BACKENDS,
+    rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
 ) -> dict[str, EnvironmentStacks]:
     """Validate everything, then build every environment's stacks in ``scope`` (the App).
 
     Raises ConfigurationError (ModelError, RegistryError) before anything is synthesized.
+    ``rules_per_load_balancer_max`` exists for the benchmark, which goes past the quota.
     """
-    validate(configs, routes, functions, services)
+    validate(configs, routes, functions, services, rules_per_load_balancer_max)
     return {c.name: build_environment(scope, c, routes, functions, services) for c in configs}
 
 

@@ -88,12 +88,13 @@ class LambdaStack(EnvironmentStack):
                 log_retention_days=config.log_retention_days,
             )
             self.functions[spec.name] = function
+            function_name_ref, function_arn = function.function.function_name, function.function.arn
             for backend in spec.backends:
                 LambdaTargetGroup(
                     self, backend,
                     name=config.target_group_name(backend.target_group),
-                    function_name=function.function.function_name,
-                    function_arn=function.function.arn,
+                    function_name=function_name_ref,
+                    function_arn=function_arn,
                     registry=registry,
                 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from modules.aws import LbTargetGroup
-from modules.listener_rule import ListenerRouteRule
+from modules.listener_rule import listener_route_rule
 from modules.registry import TargetGroupRegistry
 from modules.route import ListenerName, Route
 from stacks.base import EnvironmentStack
@@ -22,14 +22,18 @@ class RoutingStack(EnvironmentStack):
         listener_arns: dict[ListenerName, str],
     ) -> None:
         super().__init__(scope, config, "routing")
+        arns: dict[tuple[str, str], str] = {}  # one token per target group, reused by rules
         self.rules = {}
         for route in routes:
             def arn_of(backend: str, route: Route = route) -> str:
-                return registry.resolve(route.listener, backend, used_by=route.key).arn
+                key = (route.listener, backend)
+                if key not in arns:
+                    arns[key] = registry.resolve(route.listener, backend, used_by=route.key).arn
+                return arns[key]
 
-            self.rules[route.key] = ListenerRouteRule(
+            self.rules[route.key] = listener_route_rule(
                 self, route,
                 listener_arn=listener_arns[route.listener],
                 rust_percent=config.rust_percent,
                 arn_of=arn_of,
-            ).rule
+            )

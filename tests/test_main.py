@@ -21,7 +21,9 @@ def run_main(outdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
                  "SCORER_PROVIDER_IMPORT"):
         if name not in env:
             environ.pop(name, None)
-    return subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=environ, text=True,
+    # As cdktf.json runs it: -O skips jsii's per-call argument type checks (the in-process
+    # tests keep them on and build every environment).
+    return subprocess.run([sys.executable, "-O", "main.py"], cwd=ROOT, env=environ, text=True,
                           capture_output=True, timeout=300)
 
 

@@ -62,13 +62,14 @@ def test_registry_errors_surface_from_construction() -> None:
 
     from environments import ENVIRONMENTS
     from modules.route import Route, forward, when
-    from stacks.app import build_environment
-    from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-    from stacks.route_table import ROUTES
+    from stacks.routing import RoutingStack
 
-    bad = ROUTES + (Route("cross", "internal", 2130, when("/x"), forward("rust")),)
+    registry: TargetGroupRegistry[object] = TargetGroupRegistry("local")
+    registry.register("public", "rust", object())
+    bad = (Route("cross", "internal", 2130, when("/x"), forward("rust")),)
     with pytest.raises(RegistryError) as error:
-        build_environment(Testing.app(), ENVIRONMENTS["local"], bad, FUNCTIONS, SERVICE_BACKENDS)
+        RoutingStack(Testing.app(), ENVIRONMENTS["local"], registry,  # type: ignore[arg-type]
+                     bad, {"public": "arn:public", "internal": "arn:internal"})
     assert str(error.value) == (
         "[local] backend 'rust' (route 'cross') is a target group of the public load balancer "
         "and cannot be used on a listener of the internal load balancer")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from cdktf import Testing
 
 from environments import ENVIRONMENTS
-from stacks.app import build_environment
+from modules.registry import TargetGroupRegistry
 from stacks.config import AdoptedListener
 from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.internal_alb import InternalAlbStack
 from stacks.route_table import ROUTES
+from stacks.routing import RoutingStack
 from tests.conftest import Synthesized
 from tests.spec_routes import SPEC_R
 
@@ -194,12 +197,22 @@ def test_adopted_internal_listener_creates_no_alb() -> None:
     config = replace(ENVIRONMENTS["production"],
                      adopt_internal_listener=AdoptedListener(arn, (1011,)))
     app = Testing.app()
-    stacks = build_environment(app, config, ROUTES, FUNCTIONS, SERVICE_BACKENDS)
+    registry: TargetGroupRegistry[Any] = TargetGroupRegistry(config.name)
+    internal_stack = InternalAlbStack(app, config, registry, SERVICE_BACKENDS)
+    for function in FUNCTIONS:  # stand-ins for the Lambda stack's target groups
+        for backend in function.backends:
+            registry.register(backend.load_balancer, backend.key,
+                              SimpleNamespace(arn=f"arn:{backend.target_group}"))
+    internal_routes = tuple(r for r in ROUTES if r.listener == "internal")
+    routing_stack = RoutingStack(app, config, registry, internal_routes,
+                                 {"public": "unused", "internal": internal_stack.listener_arn})
     app.synth()
-    internal = json.loads(Testing.synth(stacks.internal_alb))
+    internal = json.loads(Testing.synth(internal_stack))
     assert "aws_lb" not in internal["resource"]
     assert "aws_lb_listener" not in internal["resource"]
     assert internal["data"]["aws_lb_listener"]["http_listener"]["arn"] == arn
-    routing = json.loads(Testing.synth(stacks.routing))
+    routing = json.loads(Testing.synth(routing_stack))
     rule = routing["resource"]["aws_lb_listener_rule"]["embed_add_stamps"]
-    assert "scorer-production-internal-alb" in rule["listener_arn"]
+    assert rule["listener_arn"].endswith(
+        "scorer-production-internal-alb.outputs.cross-stack-output-"
+        "dataaws_lb_listenerhttp_listenerarn}")

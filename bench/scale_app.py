@@ -1,0 +1,47 @@
+"""Synthesize ``local`` with a synthetic route table of N rules per listener.
+
+    python bench/scale_app.py N OUTDIR
+
+Half of the rules are weighted Python/Rust, half plain forwards; the ALB quota check is
+relaxed so that N may exceed 100 (benchmark only).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cdktf import App
+
+from environments import ENVIRONMENTS
+from modules.route import Route, forward, weighted_forward, when
+from stacks import app as scorer_app
+
+BACKENDS = {
+    "public": ("py:cc-v1-st-GET-0", "rust", "svc:registry"),
+    "internal": ("py:embed-gs-lambda", "rust-int", "svc:internal"),
+}
+
+
+def synthetic_routes(per_listener: int) -> tuple[Route, ...]:
+    routes = []
+    for listener, (python, rust, service) in BACKENDS.items():
+        for i in range(per_listener):
+            action = weighted_forward(python, rust) if i % 2 else forward(service)
+            routes.append(Route(f"bench-{listener}-{i}", listener, 10_000 + i,  # type: ignore[arg-type]
+                                when(f"/bench/{i}/*", ["GET"]), action))
+    return tuple(routes)
+
+
+def main() -> None:
+    per_listener, outdir = int(sys.argv[1]), sys.argv[2]
+    app = App(outdir=outdir)
+    scorer_app.build(app, [ENVIRONMENTS["local"]], routes=synthetic_routes(per_listener),
+                     rules_per_load_balancer_max=10 * per_listener)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()
