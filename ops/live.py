@@ -39,12 +39,15 @@ def listener_arns(client: Any, config: EnvironmentConfig) -> dict[str, str]:
 def live_rules(client: Any, config: EnvironmentConfig) -> list[RuleView]:
     """Every non-default rule on the environment's two listeners."""
     owners = {(r.listener, r.priority): r.key for r in ROUTES}
+    adopted = config.adopt_internal_listener
+    held = frozenset(adopted.held_priorities if adopted else ())
     views = []
     for listener, arn in listener_arns(client, config).items():
         mine = {p: k for (lst, p), k in owners.items() if lst == listener}
         for rule in _rules(client, arn):
             if not rule.get("IsDefault"):
-                views.append(from_api(listener, rule, mine))
+                views.append(from_api(listener, rule, mine,
+                                      held if listener == "internal" else frozenset()))
     return sorted(views, key=lambda v: (v.listener, v.priority))
 
 

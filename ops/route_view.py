@@ -25,7 +25,7 @@ class RuleView:
     targets: tuple[tuple[str, int | None], ...]  # (target group name, weight), as listed
     stickiness: int | None  # seconds when enabled
     fixed_response: str | None = None
-    key: str = ""  # the route key, or "legacy" / "other" for rules this project does not own
+    key: str = ""  # the route key; "legacy", "held" or "other" for rules this project does not own
 
     def comparable(self) -> tuple[Any, ...]:
         return (self.listener, self.priority, self.paths, self.methods, self.hosts,
@@ -64,8 +64,10 @@ def intended(config: EnvironmentConfig, routes: tuple[Route, ...] = ROUTES) -> l
     return sorted(views, key=lambda v: (v.listener, v.priority))
 
 
-def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str]) -> RuleView:
-    """A ``describe_rules`` entry as a RuleView; ``owners`` maps priority -> route key."""
+def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str],
+             held: frozenset[int] = frozenset()) -> RuleView:
+    """A ``describe_rules`` entry as a RuleView; ``owners`` maps priority -> route key, and
+    ``held`` are the priorities other owners hold on an adopted listener."""
     paths: list[str] = []
     methods: list[str] = []
     hosts: list[str] = []
@@ -83,18 +85,19 @@ def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str]) -> Rul
     fixed = None
     forward = action.get("ForwardConfig")
     if forward and len(forward.get("TargetGroups", [])) > 1:
-        targets = [(_name(t["TargetGroupArn"]), int(t.get("Weight", 1)))
+        targets = [(target_group_name(t["TargetGroupArn"]), int(t.get("Weight", 1)))
                    for t in forward["TargetGroups"]]
         sticky = forward.get("TargetGroupStickinessConfig", {})
         stickiness = int(sticky["DurationSeconds"]) if sticky.get("Enabled") else None
     elif action["Type"] == "forward":
         arn = action.get("TargetGroupArn") or forward["TargetGroups"][0]["TargetGroupArn"]
-        targets = [(_name(arn), None)]
+        targets = [(target_group_name(arn), None)]
     elif action["Type"] == "fixed-response":
         config = action["FixedResponseConfig"]
         fixed = f"{config['StatusCode']} {config.get('ContentType')} {config.get('MessageBody')}"
     priority = int(rule["Priority"])
     legacy = any(priority in r for r in LEGACY_PRIORITIES.get(listener, ()))
+    other = "held" if priority in held else "legacy" if legacy else "other"
     return RuleView(
         listener=listener,
         priority=priority,
@@ -104,11 +107,11 @@ def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str]) -> Rul
         targets=tuple(targets),
         stickiness=stickiness,
         fixed_response=fixed,
-        key=owners.get(priority, "legacy" if legacy else "other"),
+        key=owners.get(priority, other),
     )
 
 
-def _name(target_group_arn: str) -> str:
+def target_group_name(target_group_arn: str) -> str:
     """``arn:...:targetgroup/<name>/<id>`` -> ``<name>``."""
     return target_group_arn.split(":targetgroup/")[1].split("/")[0]
 

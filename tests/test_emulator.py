@@ -21,6 +21,7 @@ from ops.deploy import cdktf_deploy, changes, plan, synth
 from ops.emulator import Emulator
 from ops.live import listener_arns, live_rules
 from ops.route_view import RuleView, intended
+from ops.routes import main as routes_main
 from stacks.route_table import ROUTES
 
 pytestmark = pytest.mark.emulator
@@ -161,7 +162,40 @@ def test_d_reapply_with_nothing_changed_plans_nothing(deployment: Deployment) ->
         stack: [] for stack in [*BASE_STACKS, ROUTING]}
 
 
-def test_f_drift_behind_terraforms_back_plans_exactly_that_rule(deployment: Deployment) -> None:
+def _routes_diff(deployment: Deployment, env: str, monkeypatch: pytest.MonkeyPatch,
+                 capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``routes diff --env ENV --live`` against the emulator, with R = 0 as deployed last."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, deployment.env[name])
+    monkeypatch.setenv("RUST_ROUTING_PERCENT", "0")
+    code = routes_main(["diff", "--env", env, "--live"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_d_routes_diff_reports_in_sync_and_lists_legacy_rules_apart(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _routes_diff(deployment, "local", monkeypatch, capsys)
+    lines = out.splitlines()
+    assert code == 0, out
+    assert lines[0] == f"in sync: local ({len(ROUTES)} rules)"
+    assert lines[1] == "rules of other owners or at legacy priorities (not drift):"
+    assert len(lines[2:]) == sum(len(rules) for rules in LEGACY_RULES.values())
+    assert all(line.startswith("  legacy ") for line in lines[2:])
+
+
+def test_routes_diff_exits_2_when_the_listener_does_not_exist(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _routes_diff(deployment, "production", monkeypatch, capsys)
+    assert code == 2
+    assert err == "error: [production] load balancer 'scorer-production-public' not found\n"
+
+
+def test_f_drift_behind_terraforms_back_plans_exactly_that_rule(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (rule,) = [v for v in deployment.live() if v.key == "ceramic-cache-bulk-post"]
     arns = {g["TargetGroupName"]: g["TargetGroupArn"]
             for g in deployment.client.describe_target_groups()["TargetGroups"]}
@@ -182,3 +216,10 @@ def test_f_drift_behind_terraforms_back_plans_exactly_that_rule(deployment: Depl
     synth(env, deployment.outdir)
     assert changes(plan(routing_dir, env)) == [
         ("aws_lb_listener_rule.ceramic_cache_bulk_post", ("update",))]
+    code, out, _ = _routes_diff(deployment, "local", monkeypatch, capsys)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "mismatch    public 1032 ceramic-cache-bulk-post: targets l-cc-v1-st-bulk-POST-0=70, "
+        "l-passport-v2-rust-scorer=30 (want l-cc-v1-st-bulk-POST-0=100, "
+        "l-passport-v2-rust-scorer=0)")
+    assert out.splitlines()[1] == "rules of other owners or at legacy priorities (not drift):"

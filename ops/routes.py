@@ -1,0 +1,164 @@
+"""``routes``: what should be routed where, what is deployed, which rule serves a request.
+
+    pipenv run python -m ops.routes show --env production [--json]
+    pipenv run python -m ops.routes show --state terraform-state/scorer-local-routing.tfstate
+    pipenv run python -m ops.routes diff --env local --live    # exit 0 in sync, 1 drift, 2 error
+    pipenv run python -m ops.routes explain --env production GET https://api.passport.xyz/v2/stamps/1/score/0xab
+
+``diff`` and the live reads use the ELBv2 API with the usual AWS credentials chain and honour
+AWS_ENDPOINT_URL (the local emulator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from environments import ENVIRONMENTS
+from modules.route import FixedResponse, WeightedForward
+from ops.live import LiveError, live_rules
+from ops.matching import first_match, split_url
+from ops.route_view import RuleView, intended, table, target_group_names
+from ops.state import rules_from_state
+from stacks.config import EnvironmentConfig
+from stacks.route_table import INTERNAL_DEFAULT_RESPONSE, PUBLIC_DEFAULT_BACKEND, ROUTES
+
+
+def _environment(name: str) -> EnvironmentConfig:
+    if name not in ENVIRONMENTS:
+        raise SystemExit(f"error: unknown environment {name!r}; known: {', '.join(ENVIRONMENTS)}")
+    import environments
+
+    return environments.selected({"ENVIRONMENTS": name, **_overrides()})[0]
+
+
+def _overrides() -> dict[str, str]:
+    import os
+
+    return {k: os.environ[k] for k in ("RUST_ROUTING_PERCENT",) if k in os.environ}
+
+
+def _print(views: list[RuleView], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([asdict(v) for v in views], indent=2))
+    else:
+        print(table(views))
+
+
+def differences(wanted: list[RuleView], live: list[RuleView]) -> tuple[list[str], list[str]]:
+    """(drift lines, lines about rules of other owners or at legacy priorities)."""
+    drift, others = [], []
+    by_place = {(v.listener, v.priority): v for v in live}
+    for want in wanted:
+        have = by_place.pop((want.listener, want.priority), None)
+        place = f"{want.listener} {want.priority} {want.key}"
+        if have is None:
+            drift.append(f"missing     {place}")
+            continue
+        for field in ("paths", "methods", "hosts", "stickiness", "fixed_response"):
+            if getattr(want, field) != getattr(have, field):
+                drift.append(f"mismatch    {place}: {field} {getattr(have, field)!r} "
+                             f"(want {getattr(want, field)!r})")
+        if sorted(want.targets) != sorted(have.targets):
+            drift.append(f"mismatch    {place}: targets {_targets(have)} (want {_targets(want)})")
+    for have in sorted(by_place.values(), key=lambda v: (v.listener, v.priority)):
+        line = f"{have.listener} {have.priority}: {_targets(have)}"
+        if have.key in ("legacy", "held"):
+            others.append(f"{have.key:<11} {line}")
+        else:
+            drift.append(f"unexpected  {line}")
+    return drift, others
+
+
+def _targets(view: RuleView) -> str:
+    if view.fixed_response:
+        return f"fixed {view.fixed_response}"
+    return ", ".join(n if w is None else f"{n}={w}" for n, w in sorted(view.targets))
+
+
+def explain(config: EnvironmentConfig, method: str, url: str, listener: str) -> str:
+    host, path = split_url(url, config.public_domain)
+    route = first_match(ROUTES, listener, method, host, path)
+    request = f"{method} {host}{path} on the {listener} listener"
+    names = target_group_names(config)
+    if route is None:
+        if listener == "public":
+            return (f"{request}\n  no rule matches: default action, forward to "
+                    f"{PUBLIC_DEFAULT_BACKEND} ({names[PUBLIC_DEFAULT_BACKEND]})")
+        r = INTERNAL_DEFAULT_RESPONSE
+        return f"{request}\n  no rule matches: default action, fixed response {r.status_code}"
+    action = route.action
+    lines = [request, f"  rule {route.key} (priority {route.priority}): {route.why}"]
+    if isinstance(action, FixedResponse):
+        lines.append(f"  fixed response {action.status_code} {action.content_type} {action.body}")
+    else:
+        for target in action.targets(config.rust_percent):
+            share = "all traffic" if target.weight is None else f"weight {target.weight}"
+            lines.append(f"  -> {target.backend} ({names[target.backend]}): {share}")
+        if isinstance(action, WeightedForward):
+            lines.append(f"  sticky for {action.stickiness_seconds} s (cookie AWSALBTG)")
+    return "\n".join(lines)
+
+
+def _live_client(config: EnvironmentConfig):  # noqa: ANN202 (boto3 client)
+    import boto3
+
+    return boto3.client("elbv2", region_name=config.region)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="routes", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    show = sub.add_parser("show", help="the route table from the code or from Terraform state")
+    source = show.add_mutually_exclusive_group(required=True)
+    source.add_argument("--env", help="environment: the intended table, from the code")
+    source.add_argument("--state", type=Path, help=".tfstate or `terraform show -json` output")
+    show.add_argument("--json", action="store_true")
+    diff = sub.add_parser("diff", help="intended table against the live listeners")
+    diff.add_argument("--env", required=True)
+    diff.add_argument("--live", action="store_true", required=True)
+    diff.add_argument("--json", action="store_true")
+    why = sub.add_parser("explain", help="which rule serves a request, and where it goes")
+    why.add_argument("--env", required=True)
+    why.add_argument("method")
+    why.add_argument("url")
+    why.add_argument("--listener", choices=("public", "internal"), default="public")
+    args = parser.parse_args(argv)
+
+    if args.command == "show":
+        if args.state is not None:
+            if not args.state.is_file():
+                print(f"error: no state file {args.state}", file=sys.stderr)
+                return 2
+            _print(rules_from_state(args.state), args.json)
+        else:
+            _print(intended(_environment(args.env)), args.json)
+        return 0
+    if args.command == "explain":
+        print(explain(_environment(args.env), args.method, args.url, args.listener))
+        return 0
+    config = _environment(args.env)
+    try:
+        live = live_rules(_live_client(config), config)
+    except LiveError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # credentials, endpoint, API errors: say what, exit 2
+        print(f"error: cannot read the live listeners of {config.name}: {error}", file=sys.stderr)
+        return 2
+    drift, others = differences(intended(config), live)
+    if args.json:
+        print(json.dumps({"drift": drift, "others": others}, indent=2))
+    else:
+        print("\n".join(drift) if drift else f"in sync: {config.name} ({len(ROUTES)} rules)")
+        if others:
+            print("rules of other owners or at legacy priorities (not drift):")
+            print("\n".join(f"  {line}" for line in others))
+    return 1 if drift else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

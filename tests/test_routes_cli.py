@@ -1,0 +1,143 @@
+"""The ``routes`` command: show (code and state), explain, and the diff logic."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from environments import ENVIRONMENTS
+from ops.route_view import intended
+from ops.routes import differences, explain, main
+from ops.state import rules_from_state
+
+STATE = Path(__file__).parent / "fixtures" / "scorer-local-routing.tfstate"
+PRODUCTION = ENVIRONMENTS["production"]
+
+
+def test_show_env_prints_every_route(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "--env", "production"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["listener", "priority", "route", "conditions", "targets",
+                              "stickiness"]
+    assert len(out) == 1 + 23
+    assert any(line.startswith("public    2112      v2-stamps-score") and
+               "l-passport-v2-stamp-score=100, l-passport-v2-rust-scorer=0" in line and
+               line.endswith("3600s") for line in out)
+
+
+def test_show_env_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "--env", "staging", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    (rule,) = [r for r in rows if r["key"] == "embed-add-stamps"]
+    assert rule["priority"] == 2104 and rule["listener"] == "internal"
+    assert rule["targets"] == [["l-embed-st-lambda", 0], ["l-passport-v2-rust-scorer-int", 100]]
+    assert rule["stickiness"] == 3600
+
+
+def test_show_state_reads_the_emulator_deployed_state() -> None:
+    """The fixture is the routing stack's state after `make local` (R = 50)."""
+    from_state = rules_from_state(STATE)
+    assert [v.comparable() for v in from_state] == [
+        v.comparable() for v in intended(ENVIRONMENTS["local"])]
+    assert {v.key for v in from_state} == {v.key for v in intended(ENVIRONMENTS["local"])}
+
+
+def test_show_state_accepts_terraform_show_json(tmp_path: Path) -> None:
+    state = json.loads(STATE.read_text())
+    shown = {"values": {"root_module": {"resources": [
+        {"mode": r["mode"], "type": r["type"], "name": r["name"],
+         "values": r["instances"][0]["attributes"]} for r in state["resources"]]}}}
+    path = tmp_path / "show.json"
+    path.write_text(json.dumps(shown))
+    assert rules_from_state(path) == rules_from_state(STATE)
+
+
+def test_show_missing_state_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "--state", "/nonexistent.tfstate"]) == 2
+    assert "no state file" in capsys.readouterr().err
+
+
+# (method, url, listener, expected rule key or None for the default action)
+REQUESTS = [
+    ("POST", "/registry/submit-passport", "public", "submit-passport"),
+    ("GET", "/registry/submit-passport", "public", "registry"),  # wrong method: catch-all
+    ("POST", "/registry/submit-passport/", "public", "registry"),  # trailing slash
+    ("POST", "/ceramic-cache/score/0xabc", "public", "ceramic-cache-score-post"),
+    ("GET", "/ceramic-cache/score/0xabc", "public", "ceramic-cache-score-get"),
+    ("GET", "/ceramic-cache/score/abc", "public", None),  # GET needs the 0x prefix
+    ("POST", "/ceramic-cache/stamps/bulk", "public", "ceramic-cache-bulk-post"),
+    ("PATCH", "/ceramic-cache/stamps/bulk", "public", "ceramic-cache-bulk-patch"),
+    ("DELETE", "/ceramic-cache/stamps/bulk", "public", "ceramic-cache-bulk-delete"),
+    ("PUT", "/ceramic-cache/stamps/bulk", "public", None),
+    ("POST", "/Ceramic-Cache/stamps/bulk", "public", None),  # paths are case-sensitive
+    ("GET", "/ceramic-cache/weights", "public", "ceramic-cache-weights"),
+    ("GET", "/ceramic-cache/stamp", "public", "ceramic-cache-stamp"),
+    ("GET", "/ceramic-cache/stamps", "public", None),
+    ("GET", "/passport/analysis/0x1", "public", "passport-analysis"),
+    ("get", "/passport/analysis/0x1", "public", None),  # methods match exactly
+    ("GET", "https://api.gitcoin.co/v2/stamps/1/score/0x1", "public", "v2-block-gitcoin"),
+    ("GET", "https://API.PASSPORT.XYZ/v2/models/score/0x1", "public", "v2-models-score"),
+    ("GET", "https://api.passport.xyz/v2/stamps/1/score/0x1/history", "public",
+     "v2-stamps-score-history"),
+    ("GET", "https://api.passport.xyz/v2/stamps/1/score/0x1", "public", "v2-stamps-score"),
+    ("POST", "https://api.passport.xyz/v2/stamps/1/score/0x1", "public", "v2-catchall"),
+    ("GET", "https://api.passport.xyz.evil.com/v2/stamps/1/score/0x1", "public", None),
+    ("GET", "https://example.org/v2/stamps/1/score/0x1", "public", None),  # wrong host
+    ("GET", "/registry/anything", "public", "registry"),
+    ("OPTIONS", "/account/nonce", "public", "app-api-nonce"),
+    ("POST", "/ceramic-cache/authenticate/x", "public", "app-api-authenticate"),
+    ("POST", "/internal/embed/stamps/0x1", "internal", "embed-add-stamps"),
+    ("GET", "/internal/embed/validate-api-key", "internal", "embed-validate-key"),
+    ("GET", "/internal/embed/score/1/0x1", "internal", "embed-get-score"),
+    ("GET", "/internal/embed/config", "internal", "embed-config"),
+    ("POST", "/internal/embed/config", "internal", "internal-catchall"),
+    ("GET", "/internal/batch-model-scoring/abc", "internal", "batch-model-scoring"),
+    ("GET", "/internal/other", "internal", "internal-catchall"),
+    ("GET", "/v2/stamps/1/score/0x1", "internal", None),  # public path, internal listener
+    ("POST", "/internal/embed/stamps/0x1", "public", None),  # internal path, public listener
+]
+
+
+@pytest.mark.parametrize(("method", "url", "listener", "key"), REQUESTS)
+def test_explain_picks_the_rule_alb_would(method: str, url: str, listener: str,
+                                          key: str | None) -> None:
+    text = explain(PRODUCTION, method, url, listener)
+    if key is None:
+        assert "no rule matches: default action" in text
+    else:
+        assert f"  rule {key} (priority " in text
+
+
+def test_explain_shows_weights_and_stickiness() -> None:
+    text = explain(replace(PRODUCTION, rust_percent=5), "GET",
+                   "https://api.passport.xyz/v2/stamps/1/score/0x1", "public")
+    assert text.splitlines()[2:] == [
+        "  -> py:passport-v2-stamp-score (l-passport-v2-stamp-score): weight 95",
+        "  -> rust (l-passport-v2-rust-scorer): weight 5",
+        "  sticky for 3600 s (cookie AWSALBTG)",
+    ]
+    assert explain(PRODUCTION, "GET", "/nowhere", "internal").endswith(
+        "no rule matches: default action, fixed response 404")
+
+
+def test_differences_name_each_kind_of_drift() -> None:
+    wanted = intended(PRODUCTION)
+    live = [v for v in wanted if v.key != "registry"]  # missing
+    live = [replace(v, targets=(("l-cc-v1-st-bulk-POST-0", 70), ("l-passport-v2-rust-scorer", 30)))
+            if v.key == "ceramic-cache-bulk-post" else v for v in live]
+    extra = replace(wanted[0], listener="public", priority=4000, key="other")
+    legacy = replace(wanted[0], listener="public", priority=1001, key="legacy")
+    drift, others = differences(wanted, [*live, extra, legacy])
+    assert drift == [
+        "mismatch    public 1032 ceramic-cache-bulk-post: targets l-cc-v1-st-bulk-POST-0=70, "
+        "l-passport-v2-rust-scorer=30 (want l-cc-v1-st-bulk-POST-0=100, "
+        "l-passport-v2-rust-scorer=0)",
+        "missing     public 3001 registry",
+        "unexpected  public 4000: l-embed-st-lambda=100, l-passport-v2-rust-scorer-int=0",
+    ]
+    assert others == ["legacy      public 1001: l-embed-st-lambda=100, "
+                      "l-passport-v2-rust-scorer-int=0"]
+    assert differences(wanted, wanted) == ([], [])
