@@ -4,6 +4,12 @@
 
 - ``ENVIRONMENTS``: comma-separated names (all by default);
 - ``RUST_ROUTING_PERCENT``: integer 0..100, overrides R of every selected environment;
+- ``RUST_ROUTING_PERCENT_ROUTES``: per-route R, ``route-key=N,route-key=N`` (these routes
+  keep their own R; entries replace the environment's own for the same route);
+- ``RUST_EMERGENCY_ROLLBACK``: ``true``/``1`` sets R to 0 and turns stickiness off on every
+  weighted rule (and points canary rules at Python); ``false``/``0`` or unset: off;
+- ``RUST_CANARY_ROUTES``: ``route-key,route-key`` weighted routes that get a canary rule for
+  ``X-Use-Rust-Scorer: true`` (replaces the environment's list; empty for none);
 - ``PYTHON_IMAGE_TAG``: overrides the image tag of the Python functions.
 """
 
@@ -22,6 +28,39 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
 }
 
 _INTEGER = re.compile(r"^\d+$")
+_ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]*$")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+DEPLOY_TIME_VARIABLES = ("RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
+                         "RUST_EMERGENCY_ROLLBACK", "RUST_CANARY_ROUTES", "PYTHON_IMAGE_TAG")
+
+
+def parse_route_percents(raw: str) -> tuple[tuple[str, int], ...]:
+    """RUST_ROUTING_PERCENT_ROUTES: ``key=N,key=N``; each route once, each N 0..100."""
+    found: dict[str, int] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, value = (s.strip() for s in item.partition("="))
+        if not sep or not _ROUTE_KEY.match(key):
+            raise ConfigurationError(f"RUST_ROUTING_PERCENT_ROUTES entry {item!r} is invalid: "
+                                     "write route-key=N, separated by commas")
+        if key in found:
+            raise ConfigurationError(
+                f"RUST_ROUTING_PERCENT_ROUTES sets route {key!r} twice (overlapping overrides)")
+        if not _INTEGER.match(value) or not 0 <= int(value) <= 100:
+            raise ConfigurationError(f"RUST_ROUTING_PERCENT_ROUTES value {value!r} for route "
+                                     f"{key!r} is invalid: it must be an integer from 0 to 100")
+        found[key] = int(value)
+    return tuple(found.items())
+
+
+def parse_switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is invalid: use true or false")
 
 
 def parse_rust_percent(raw: str) -> int:
@@ -46,10 +85,29 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
     overrides: dict[str, object] = {}
     if "RUST_ROUTING_PERCENT" in environ:
         overrides["rust_percent"] = parse_rust_percent(environ["RUST_ROUTING_PERCENT"])
+    if "RUST_EMERGENCY_ROLLBACK" in environ:
+        overrides["emergency_rollback"] = parse_switch(
+            "RUST_EMERGENCY_ROLLBACK", environ["RUST_EMERGENCY_ROLLBACK"])
+    if "RUST_CANARY_ROUTES" in environ:
+        keys = tuple(k.strip() for k in environ["RUST_CANARY_ROUTES"].split(",") if k.strip())
+        bad = [k for k in keys if not _ROUTE_KEY.match(k)]
+        if bad:
+            raise ConfigurationError(f"RUST_CANARY_ROUTES names invalid route key(s) "
+                                     f"{', '.join(map(repr, bad))}")
+        overrides["canary_routes"] = keys
+    per_route = parse_route_percents(environ.get("RUST_ROUTING_PERCENT_ROUTES", ""))
     if "PYTHON_IMAGE_TAG" in environ:
         tag = environ["PYTHON_IMAGE_TAG"]
         problem = image_tag_problem(tag)
         if problem:
             raise ConfigurationError(f"PYTHON_IMAGE_TAG={tag!r} is invalid: {problem}")
         overrides["python_image_tag"] = tag
-    return [replace(config, **overrides) for config in configs]
+    return [replace(config, **overrides,
+                    route_rust_percent=_merged(config.route_rust_percent, per_route))
+            for config in configs]
+
+
+def _merged(own: tuple[tuple[str, int], ...],
+            given: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    given_keys = {k for k, _ in given}
+    return tuple((k, r) for k, r in own if k not in given_keys) + given

@@ -44,6 +44,7 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleActionForwardTargetGroup,
     LbListenerRuleCondition,
     LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionHttpHeader,
     LbListenerRuleConditionHttpRequestMethod,
     LbListenerRuleConditionPathPattern,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "LbListenerRuleAction", "LbListenerRuleActionFixedResponse", "LbListenerRuleActionForward",
     "LbListenerRuleActionForwardStickiness", "LbListenerRuleActionForwardTargetGroup",
     "LbListenerRuleCondition", "LbListenerRuleConditionHostHeader",
+    "LbListenerRuleConditionHttpHeader",
     "LbListenerRuleConditionHttpRequestMethod", "LbListenerRuleConditionPathPattern",
     "LbTargetGroup", "LbTargetGroupAttachment", "LbTargetGroupHealthCheck", "SecretsmanagerSecret",
     "SecurityGroup", "VpcSecurityGroupEgressRule", "VpcSecurityGroupIngressRule",

@@ -15,6 +15,7 @@ from modules.aws import (
     LbListenerRuleActionForwardTargetGroup,
     LbListenerRuleCondition,
     LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionHttpHeader,
     LbListenerRuleConditionHttpRequestMethod,
     LbListenerRuleConditionPathPattern,
 )
@@ -60,6 +61,10 @@ def _conditions(conditions: Conditions) -> list[LbListenerRuleCondition]:
     if conditions.hosts:
         found.append(LbListenerRuleCondition(
             host_header=LbListenerRuleConditionHostHeader(values=list(conditions.hosts))))
+    for name, values in conditions.headers:
+        found.append(LbListenerRuleCondition(
+            http_header=LbListenerRuleConditionHttpHeader(
+                http_header_name=name, values=list(values))))
     return found
 
 
@@ -85,7 +90,7 @@ def _action(route: Route, rust_percent: int, arn_of: ArnOf) -> LbListenerRuleAct
                 for t in action.targets(rust_percent)
             ],
             stickiness=LbListenerRuleActionForwardStickiness(
-                enabled=True, duration=action.stickiness_seconds
+                enabled=action.sticky, duration=action.stickiness_seconds
             ),
         ),
     )

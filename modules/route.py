@@ -7,7 +7,9 @@ before any resource exists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 ListenerName = Literal["public", "internal"]
@@ -29,12 +31,15 @@ class Conditions:
     paths: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    headers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (header name, values)
 
     def value_count(self) -> int:
-        return len(self.paths) + len(self.methods) + len(self.hosts)
+        header_values = sum(len(values) for _, values in self.headers)
+        return len(self.paths) + len(self.methods) + len(self.hosts) + header_values
 
     def wildcard_count(self) -> int:
-        return sum(v.count("*") + v.count("?") for v in (*self.paths, *self.hosts))
+        values = (*self.paths, *self.hosts, *(v for _, vs in self.headers for v in vs))
+        return sum(v.count("*") + v.count("?") for v in values)
 
     def problems(self) -> list[str]:
         found = []
@@ -51,6 +56,39 @@ class Conditions:
         return found
 
 
+@cache
+def _pattern(value: str, ignore_case: bool) -> re.Pattern[str]:
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in value)
+    return re.compile(f"^{regex}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def pattern_matches(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    """ALB wildcard matching: ``*`` any run of characters (``/`` included), ``?`` one."""
+    return _pattern(pattern, ignore_case).match(value) is not None
+
+
+def _could_share(ours: tuple[str, ...], theirs: tuple[str, ...], ignore_case: bool) -> bool:
+    """Whether some value may match a pattern of each side (an empty side matches all).
+
+    A sample of each pattern (wildcards replaced by ``x``) is tried against the other side:
+    exact for literal patterns, and it finds the overlaps of the route table's shapes.
+    """
+    if not ours or not theirs:
+        return True
+    def sample(p: str) -> str:
+        return p.replace("*", "x").replace("?", "x")
+    return any(pattern_matches(a, sample(b), ignore_case) or pattern_matches(b, sample(a),
+                                                                             ignore_case)
+               for a in ours for b in theirs)
+
+
+def could_overlap(a: Conditions, b: Conditions) -> bool:
+    """Whether one request may match both condition sets (headers left aside)."""
+    if a.methods and b.methods and not set(a.methods) & set(b.methods):
+        return False
+    return _could_share(a.paths, b.paths, False) and _could_share(a.hosts, b.hosts, True)
+
+
 def when(
     path: str | None = None,
     methods: tuple[str, ...] | list[str] = (),
@@ -62,6 +100,11 @@ def when(
         methods=tuple(methods),
         hosts=(host,) if host else (),
     )
+
+
+def with_header(conditions: Conditions, name: str, value: str) -> Conditions:
+    return Conditions(conditions.paths, conditions.methods, conditions.hosts,
+                      (*conditions.headers, (name, (value,))))
 
 
 @dataclass(frozen=True)
@@ -90,18 +133,22 @@ class WeightedForward:
     """Python gets ``100 - R``, Rust ``R`` (Python listed first), sticky per target group.
 
     A weight of 0 keeps the target group in the action, so changing R changes weights
-    only and never adds or removes resources.
+    only and never adds or removes resources. ``rust_percent`` set on the action (a per-route
+    override) wins over the environment's R; ``sticky=False`` is the emergency rollback.
     """
 
     python: str
     rust: str
     stickiness_seconds: int = 3600
+    rust_percent: int | None = None
+    sticky: bool = True
 
     def backends(self) -> tuple[str, ...]:
         return (self.python, self.rust)
 
     def targets(self, rust_percent: int) -> tuple[Target, ...]:
-        return (Target(self.python, 100 - rust_percent), Target(self.rust, rust_percent))
+        r = self.rust_percent if self.rust_percent is not None else rust_percent
+        return (Target(self.python, 100 - r), Target(self.rust, r))
 
 
 @dataclass(frozen=True)

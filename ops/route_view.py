@@ -12,6 +12,7 @@ from modules.backend import Backend
 from modules.route import FixedResponse, Route, WeightedForward
 from stacks.config import EnvironmentConfig
 from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.rollout import effective_routes
 from stacks.route_table import LEGACY_PRIORITIES, ROUTES
 
 
@@ -25,11 +26,12 @@ class RuleView:
     targets: tuple[tuple[str, int | None], ...]  # (target group name, weight), as listed
     stickiness: int | None  # seconds when enabled
     fixed_response: str | None = None
+    headers: tuple[str, ...] = ()  # "Name: value,value"
     key: str = ""  # the route key; "legacy", "held" or "other" for rules this project does not own
 
     def comparable(self) -> tuple[Any, ...]:
         return (self.listener, self.priority, self.paths, self.methods, self.hosts,
-                tuple(sorted(self.targets)), self.stickiness, self.fixed_response)
+                self.headers, tuple(sorted(self.targets)), self.stickiness, self.fixed_response)
 
 
 def target_group_names(
@@ -44,7 +46,7 @@ def target_group_names(
 def intended(config: EnvironmentConfig, routes: tuple[Route, ...] = ROUTES) -> list[RuleView]:
     names = target_group_names(config)
     views = []
-    for route in routes:
+    for route in effective_routes(config, routes):
         action = route.action
         fixed = None
         if isinstance(action, FixedResponse):
@@ -57,7 +59,9 @@ def intended(config: EnvironmentConfig, routes: tuple[Route, ...] = ROUTES) -> l
             methods=tuple(sorted(route.conditions.methods)),
             hosts=tuple(sorted(route.conditions.hosts)),
             targets=targets,
-            stickiness=action.stickiness_seconds if isinstance(action, WeightedForward) else None,
+            stickiness=(action.stickiness_seconds
+                        if isinstance(action, WeightedForward) and action.sticky else None),
+            headers=tuple(f"{n}: {','.join(v)}" for n, v in route.conditions.headers),
             fixed_response=fixed,
             key=route.key,
         ))
@@ -71,6 +75,7 @@ def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str],
     paths: list[str] = []
     methods: list[str] = []
     hosts: list[str] = []
+    headers: list[str] = []
     for condition in rule.get("Conditions", []):
         field = condition["Field"]
         if field == "path-pattern":
@@ -79,6 +84,9 @@ def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str],
             methods += condition["HttpRequestMethodConfig"]["Values"]
         elif field == "host-header":
             hosts += condition.get("HostHeaderConfig", {}).get("Values") or condition["Values"]
+        elif field == "http-header":
+            header = condition["HttpHeaderConfig"]
+            headers.append(f"{header['HttpHeaderName']}: {','.join(header['Values'])}")
     (action,) = rule["Actions"]
     targets: list[tuple[str, int | None]] = []
     stickiness = None
@@ -104,6 +112,7 @@ def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str],
         paths=tuple(sorted(paths)),
         methods=tuple(sorted(methods)),
         hosts=tuple(sorted(hosts)),
+        headers=tuple(sorted(headers)),
         targets=tuple(targets),
         stickiness=stickiness,
         fixed_response=fixed,
@@ -123,6 +132,7 @@ def table(views: list[RuleView]) -> str:
     for v in sorted(views, key=lambda v: (v.listener, v.priority)):
         conditions = " ".join(
             [*(f"path={p}" for p in v.paths), *(f"host={h}" for h in v.hosts),
+             *(f"header={h.replace(' ', '')}" for h in v.headers),
              *([f"method={','.join(v.methods)}"] if v.methods else [])])
         if v.fixed_response:
             targets = f"fixed {v.fixed_response}"

@@ -17,13 +17,14 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from environments import ENVIRONMENTS
+from environments import DEPLOY_TIME_VARIABLES, ENVIRONMENTS
 from modules.route import FixedResponse, WeightedForward
 from ops.live import LiveError, live_rules
 from ops.matching import first_match, split_url
 from ops.route_view import RuleView, intended, table, target_group_names
 from ops.state import rules_from_state
 from stacks.config import EnvironmentConfig
+from stacks.rollout import effective_routes
 from stacks.route_table import INTERNAL_DEFAULT_RESPONSE, PUBLIC_DEFAULT_BACKEND, ROUTES
 
 
@@ -38,7 +39,7 @@ def _environment(name: str) -> EnvironmentConfig:
 def _overrides() -> dict[str, str]:
     import os
 
-    return {k: os.environ[k] for k in ("RUST_ROUTING_PERCENT",) if k in os.environ}
+    return {k: os.environ[k] for k in DEPLOY_TIME_VARIABLES if k in os.environ}
 
 
 def _print(views: list[RuleView], as_json: bool) -> None:
@@ -58,7 +59,7 @@ def differences(wanted: list[RuleView], live: list[RuleView]) -> tuple[list[str]
         if have is None:
             drift.append(f"missing     {place}")
             continue
-        for field in ("paths", "methods", "hosts", "stickiness", "fixed_response"):
+        for field in ("paths", "methods", "hosts", "headers", "stickiness", "fixed_response"):
             if getattr(want, field) != getattr(have, field):
                 drift.append(f"mismatch    {place}: {field} {getattr(have, field)!r} "
                              f"(want {getattr(want, field)!r})")
@@ -79,9 +80,10 @@ def _targets(view: RuleView) -> str:
     return ", ".join(n if w is None else f"{n}={w}" for n, w in sorted(view.targets))
 
 
-def explain(config: EnvironmentConfig, method: str, url: str, listener: str) -> str:
+def explain(config: EnvironmentConfig, method: str, url: str, listener: str,
+            headers: dict[str, str] | None = None) -> str:
     host, path = split_url(url, config.public_domain)
-    route = first_match(ROUTES, listener, method, host, path)
+    route = first_match(effective_routes(config, ROUTES), listener, method, host, path, headers)
     request = f"{method} {host}{path} on the {listener} listener"
     names = target_group_names(config)
     if route is None:
@@ -98,8 +100,10 @@ def explain(config: EnvironmentConfig, method: str, url: str, listener: str) -> 
         for target in action.targets(config.rust_percent):
             share = "all traffic" if target.weight is None else f"weight {target.weight}"
             lines.append(f"  -> {target.backend} ({names[target.backend]}): {share}")
-        if isinstance(action, WeightedForward):
+        if isinstance(action, WeightedForward) and action.sticky:
             lines.append(f"  sticky for {action.stickiness_seconds} s (cookie AWSALBTG)")
+        elif isinstance(action, WeightedForward):
+            lines.append("  not sticky (emergency rollback)")
     return "\n".join(lines)
 
 
@@ -126,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     why.add_argument("method")
     why.add_argument("url")
     why.add_argument("--listener", choices=("public", "internal"), default="public")
+    why.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
+                     help="a request header, e.g. X-Use-Rust-Scorer:true (repeatable)")
     args = parser.parse_args(argv)
 
     if args.command == "show":
@@ -138,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
             _print(intended(_environment(args.env)), args.json)
         return 0
     if args.command == "explain":
-        print(explain(_environment(args.env), args.method, args.url, args.listener))
+        headers = dict(h.split(":", 1) for h in args.header if ":" in h)
+        print(explain(_environment(args.env), args.method, args.url, args.listener,
+                      {k.strip(): v.strip() for k, v in headers.items()}))
         return 0
     config = _environment(args.env)
     try:

@@ -65,6 +65,9 @@ def rules_from_state(path: Path) -> list[RuleView]:
             paths=_values(conditions, "path_pattern"),
             methods=_values(conditions, "http_request_method"),
             hosts=_values(conditions, "host_header"),
+            headers=tuple(sorted(
+                f"{block['http_header_name']}: {','.join(block['values'])}"
+                for c in conditions for block in c.get("http_header") or [])),
             targets=tuple(targets),
             stickiness=stickiness,
             fixed_response=fixed_text,

@@ -170,6 +170,10 @@ class EnvironmentConfig:
     name_prefix: str = ""
     log_retention_days: int = 14
     deletion_protection: bool = False
+    # Rollout controls (also settable at deploy time, see environments/__init__.py):
+    route_rust_percent: tuple[tuple[str, int], ...] = ()  # per-route R, (route key, R)
+    emergency_rollback: bool = False  # R = 0 and no stickiness on every weighted rule
+    canary_routes: tuple[str, ...] = ()  # routes that get an X-Use-Rust-Scorer canary rule
     adopt_internal_listener: AdoptedListener | None = None
     tags: tuple[tuple[str, str], ...] = field(default=())
 
@@ -216,6 +220,17 @@ class EnvironmentConfig:
             self.network.private_subnet_ids and self.network.public_subnet_ids
         ):
             found.append("network VpcIds needs private and public subnet IDs")
+        seen: set[str] = set()
+        for key, r in self.route_rust_percent:
+            if key in seen:
+                found.append(f"route_rust_percent sets route {key!r} more than once")
+            seen.add(key)
+            if isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 100:
+                found.append(f"route_rust_percent of route {key!r} is {r!r}; "
+                             "it must be an integer 0..100")
+        duplicates = sorted({k for k in self.canary_routes if self.canary_routes.count(k) > 1})
+        if duplicates:
+            found.append(f"canary_routes names {', '.join(map(repr, duplicates))} more than once")
         if not self.public_domain or "/" in self.public_domain:
             found.append(f"public_domain {self.public_domain!r} must be a host name")
         return found

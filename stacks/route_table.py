@@ -112,6 +112,24 @@ ROUTES: tuple[Route, ...] = (
           why="every other internal endpoint, shared between the service and Rust"),
 )
 
+# Canary rules (stacks/rollout.py): requests with this header reach Rust on the routes an
+# environment lists, from these free ranges, which sit below every route of their listener
+# (1021-1029 between the legacy 1001-1020 and 1030; 2095-2099 below the legacy 2100-2103).
+CANARY_HEADER = ("X-Use-Rust-Scorer", "true")
+CANARY_PRIORITIES: dict[str, range] = {
+    "public": range(1021, 1030),
+    "internal": range(2095, 2100),
+}
+
+# Canary rules (stacks/rollout.py): requests with this header reach Rust on the routes an
+# environment lists, from these free ranges, which sit below every route of their listener
+# (1021-1029 between the legacy 1001-1020 and 1030; 2095-2099 below the legacy 2100-2103).
+CANARY_HEADER = ("X-Use-Rust-Scorer", "true")
+CANARY_PRIORITIES: dict[str, range] = {
+    "public": range(1021, 1030),
+    "internal": range(2095, 2100),
+}
+
 # Priorities the previous code used; those rules may still exist on the live listeners until
 # the old stacks are destroyed, so new rules must not take them (spec/routes.md).
 LEGACY_PRIORITIES: dict[str, tuple[range, ...]] = {

@@ -10,6 +10,7 @@ from modules.registry import TargetGroupRegistry
 from modules.route import ListenerName, Route
 from stacks.base import EnvironmentStack
 from stacks.config import EnvironmentConfig
+from stacks.rollout import effective_routes
 
 
 class RoutingStack(EnvironmentStack):
@@ -24,7 +25,7 @@ class RoutingStack(EnvironmentStack):
         super().__init__(scope, config, "routing")
         arns: dict[tuple[str, str], str] = {}  # one token per target group, reused by rules
         self.rules = {}
-        for route in routes:
+        for route in effective_routes(config, routes):
             def arn_of(backend: str, route: Route = route) -> str:
                 key = (route.listener, backend)
                 if key not in arns:

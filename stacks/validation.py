@@ -17,10 +17,13 @@ from modules.route import (
     PRIORITY_MAX,
     PRIORITY_MIN,
     Route,
+    WeightedForward,
     action_problems,
+    could_overlap,
 )
 from stacks.config import EnvironmentConfig
-from stacks.route_table import LEGACY_PRIORITIES, PUBLIC_DEFAULT_BACKEND
+from stacks.rollout import canaries, effective_routes
+from stacks.route_table import CANARY_PRIORITIES, LEGACY_PRIORITIES, PUBLIC_DEFAULT_BACKEND
 
 RULES_PER_LOAD_BALANCER_MAX = 100
 _ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -57,7 +60,9 @@ def environment_problems(
     load_balancer_of: dict[str, str] = {}
     for backend in backends:  # the first declaration wins; a second one is reported above
         load_balancer_of.setdefault(backend.key, backend.load_balancer)
-    found += _route_problems(config, routes, load_balancer_of, rules_per_load_balancer_max)
+    found += _rollout_problems(config, routes)
+    found += _route_problems(config, effective_routes(config, routes), load_balancer_of,
+                             rules_per_load_balancer_max)
     if load_balancer_of.get(PUBLIC_DEFAULT_BACKEND) != "public":
         found.append(f"public listener default backend {PUBLIC_DEFAULT_BACKEND!r} is not "
                      "a target group of the public load balancer")
@@ -145,6 +150,37 @@ def _route_problems(
         if count > rules_max:
             found.append(f"{listener} load balancer would carry {count} rules, more than "
                          f"{rules_max}")
+    return found
+
+
+def _rollout_problems(config: EnvironmentConfig, routes: tuple[Route, ...]) -> list[str]:
+    """Per-route overrides and canary routes must name weighted routes; canaries must fit
+    their range and must not take requests that a rule between them and their route serves."""
+    found = []
+    weighted = {r.key: r for r in routes if isinstance(r.action, WeightedForward)}
+    for setting, keys in (("route_rust_percent", [k for k, _ in config.route_rust_percent]),
+                          ("canary_routes", list(config.canary_routes))):
+        for key in keys:
+            if key not in weighted:
+                what = ("a route without a weighted forward" if any(r.key == key for r in routes)
+                        else "not a route")
+                found.append(f"{setting} names {key!r}, which is {what}; weighted routes: "
+                             f"{', '.join(sorted(weighted))}")
+    canaries_of = canaries(config, routes)
+    for listener, free in CANARY_PRIORITIES.items():
+        count = sum(1 for c in canaries_of if c.listener == listener)
+        if count > len(free):
+            found.append(f"{count} canary routes on the {listener} listener; its canary range "
+                         f"{free.start}-{free.stop - 1} holds {len(free)}")
+    for canary in canaries_of:
+        shadowed = weighted[canary.key.removesuffix("-canary")]
+        for other in routes:
+            if (other.listener == canary.listener
+                    and canary.priority < other.priority < shadowed.priority
+                    and could_overlap(other.conditions, shadowed.conditions)):
+                found.append(f"canary of route {shadowed.key!r} at priority {canary.priority} "
+                             f"would take requests with its header that route {other.key!r} "
+                             f"(priority {other.priority}) serves first")
     return found
 
 
