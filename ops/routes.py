@@ -157,11 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # credentials, endpoint, API errors: say what, exit 2
         print(f"error: cannot read the live listeners of {config.name}: {error}", file=sys.stderr)
         return 2
-    drift, others = differences(intended(config), live)
+    wanted = intended(config)
+    drift, others = differences(wanted, live)
     if args.json:
         print(json.dumps({"drift": drift, "others": others}, indent=2))
     else:
-        print("\n".join(drift) if drift else f"in sync: {config.name} ({len(ROUTES)} rules)")
+        print("\n".join(drift) if drift else f"in sync: {config.name} ({len(wanted)} rules)")
         if others:
             print("rules of other owners or at legacy priorities (not drift):")
             print("\n".join(f"  {line}" for line in others))

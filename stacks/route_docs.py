@@ -9,6 +9,8 @@ import sys
 
 from modules.route import LISTENERS, FixedResponse, Forward, Route, WeightedForward
 from stacks.route_table import (
+    CANARY_HEADER,
+    CANARY_PRIORITIES,
     INTERNAL_DEFAULT_RESPONSE,
     LEGACY_PRIORITIES,
     PUBLIC_DEFAULT_BACKEND,
@@ -74,10 +76,13 @@ def render(routes: tuple[Route, ...] = ROUTES, rust_percents: dict[str, int] | N
         ranges = ", ".join(
             f"{r.start}" if len(r) == 1 else f"{r.start}-{r.stop - 1}"
             for r in LEGACY_PRIORITIES[listener])
+        canary = CANARY_PRIORITIES[listener]
         lines += [
             f"## {_LISTENER_TITLES[listener]}",
             "",
-            f"Default action: {defaults[listener]}. Legacy priorities kept free: {ranges}.",
+            f"Default action: {defaults[listener]}. Legacy priorities kept free: {ranges}. "
+            f"Canary rules ({CANARY_HEADER[0]}: {CANARY_HEADER[1]}, where an environment "
+            f"lists them): {canary.start}-{canary.stop - 1}.",
             "",
             "| priority | route key | path | methods | host | action | why |",
             "|---|---|---|---|---|---|---|",

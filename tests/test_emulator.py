@@ -179,7 +179,7 @@ def test_d_routes_diff_reports_in_sync_and_lists_legacy_rules_apart(
     code, out, _ = _routes_diff(deployment, "local", monkeypatch, capsys)
     lines = out.splitlines()
     assert code == 0, out
-    assert lines[0] == f"in sync: local ({len(ROUTES)} rules)"
+    assert lines[0] == f"in sync: local ({len(ROUTES)} rules)"  # no canary routes in local
     assert lines[1] == "rules of other owners or at legacy priorities (not drift):"
     assert len(lines[2:]) == sum(len(rules) for rules in LEGACY_RULES.values())
     assert all(line.startswith("  legacy ") for line in lines[2:])
