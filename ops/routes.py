@@ -80,6 +80,31 @@ def _targets(view: RuleView) -> str:
     return ", ".join(n if w is None else f"{n}={w}" for n, w in sorted(view.targets))
 
 
+def explain_json(config: EnvironmentConfig, method: str, url: str, listener: str,
+                 headers: dict[str, str] | None = None) -> dict[str, object]:
+    """The same answer as ``explain``, for machines."""
+    host, path = split_url(url, config.public_domain)
+    route = first_match(effective_routes(config, ROUTES), listener, method, host, path, headers)
+    names = target_group_names(config)
+    answer: dict[str, object] = {"method": method, "host": host, "path": path,
+                                 "listener": listener, "route": None, "priority": None}
+    if route is None:
+        answer["default_action"] = (
+            {"forward": names[PUBLIC_DEFAULT_BACKEND]} if listener == "public"
+            else {"fixed_response": INTERNAL_DEFAULT_RESPONSE.status_code})
+        return answer
+    answer.update(route=route.key, priority=route.priority)
+    if isinstance(route.action, FixedResponse):
+        answer["fixed_response"] = route.action.status_code
+    else:
+        answer["targets"] = [{"backend": t.backend, "target_group": names[t.backend],
+                              "weight": t.weight}
+                             for t in route.action.targets(config.rust_percent)]
+        sticky = isinstance(route.action, WeightedForward) and route.action.sticky
+        answer["stickiness"] = route.action.stickiness_seconds if sticky else None
+    return answer
+
+
 def explain(config: EnvironmentConfig, method: str, url: str, listener: str,
             headers: dict[str, str] | None = None) -> str:
     host, path = split_url(url, config.public_domain)
@@ -132,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     why.add_argument("--listener", choices=("public", "internal"), default="public")
     why.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
                      help="a request header, e.g. X-Use-Rust-Scorer:true (repeatable)")
+    why.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     if args.command == "show":
@@ -144,9 +170,14 @@ def main(argv: list[str] | None = None) -> int:
             _print(intended(_environment(args.env)), args.json)
         return 0
     if args.command == "explain":
-        headers = dict(h.split(":", 1) for h in args.header if ":" in h)
-        print(explain(_environment(args.env), args.method, args.url, args.listener,
-                      {k.strip(): v.strip() for k, v in headers.items()}))
+        pairs = (h.split(":", 1) for h in args.header if ":" in h)
+        headers = {k.strip(): v.strip() for k, v in pairs}
+        config = _environment(args.env)
+        if args.json:
+            print(json.dumps(explain_json(config, args.method, args.url, args.listener,
+                                          headers), indent=2))
+        else:
+            print(explain(config, args.method, args.url, args.listener, headers))
         return 0
     config = _environment(args.env)
     try:

@@ -141,3 +141,18 @@ def test_differences_name_each_kind_of_drift() -> None:
     assert others == ["legacy      public 1001: l-embed-st-lambda=100, "
                       "l-passport-v2-rust-scorer-int=0"]
     assert differences(wanted, wanted) == ([], [])
+
+
+def test_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--env", "production", "--json", "GET",
+                 "https://api.passport.xyz/v2/stamps/1/score/0x1"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["route"], answer["priority"], answer["stickiness"]) == (
+        "v2-stamps-score", 2112, 3600)
+    assert answer["targets"] == [
+        {"backend": "py:passport-v2-stamp-score", "target_group": "l-passport-v2-stamp-score",
+         "weight": 100},
+        {"backend": "rust", "target_group": "l-passport-v2-rust-scorer", "weight": 0}]
+    assert main(["explain", "--env", "production", "--json", "--listener", "internal",
+                 "GET", "/nowhere"]) == 0
+    assert json.loads(capsys.readouterr().out)["default_action"] == {"fixed_response": 404}
