@@ -3,8 +3,9 @@
 
     ENVIRONMENTS=production RUST_ROUTING_PERCENT=5 pipenv run python main.py
 
-The whole model is validated first; on any error the process prints every problem and
-exits 1 before the App exists, so an existing cdktf.out is left as it was.
+The whole model is validated before any construct exists (``stacks.app.build``); on any
+error the process prints every problem and exits 1 before anything is synthesized, so an
+existing cdktf.out is left as it was.
 """
 
 from __future__ import annotations
@@ -24,12 +25,7 @@ from stacks import app as scorer_app
 def main() -> int:
     try:
         configs = environments.selected(os.environ)
-        scorer_app.validate_all(configs)
-    except ConfigurationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    app = App()
-    try:
+        app = App()  # writes nothing until app.synth()
         scorer_app.build(app, configs)
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)

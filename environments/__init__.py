@@ -30,8 +30,6 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
 _INTEGER = re.compile(r"^\d+$")
 _ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]*$")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
-DEPLOY_TIME_VARIABLES = ("RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
-                         "RUST_EMERGENCY_ROLLBACK", "RUST_CANARY_ROUTES", "PYTHON_IMAGE_TAG")
 
 
 def parse_route_percents(raw: str) -> tuple[tuple[str, int], ...]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from environments import DEPLOY_TIME_VARIABLES, ENVIRONMENTS
-from modules.route import FixedResponse, WeightedForward
+import environments
+from modules.errors import ConfigurationError
+from modules.route import FixedResponse, Route, WeightedForward
 from ops.live import LiveError, live_rules
 from ops.matching import first_match, split_url
 from ops.route_view import RuleView, intended, table, target_group_names
@@ -29,17 +31,8 @@ from stacks.route_table import INTERNAL_DEFAULT_RESPONSE, PUBLIC_DEFAULT_BACKEND
 
 
 def _environment(name: str) -> EnvironmentConfig:
-    if name not in ENVIRONMENTS:
-        raise SystemExit(f"error: unknown environment {name!r}; known: {', '.join(ENVIRONMENTS)}")
-    import environments
-
-    return environments.selected({"ENVIRONMENTS": name, **_overrides()})[0]
-
-
-def _overrides() -> dict[str, str]:
-    import os
-
-    return {k: os.environ[k] for k in DEPLOY_TIME_VARIABLES if k in os.environ}
+    """``name``'s configuration with the deploy-time variables applied, as main.py does."""
+    return environments.selected({**os.environ, "ENVIRONMENTS": name})[0]
 
 
 def _print(views: list[RuleView], as_json: bool) -> None:
@@ -80,11 +73,18 @@ def _targets(view: RuleView) -> str:
     return ", ".join(n if w is None else f"{n}={w}" for n, w in sorted(view.targets))
 
 
+def _serving(config: EnvironmentConfig, method: str, url: str, listener: str,
+             headers: dict[str, str] | None) -> tuple[str, str, Route | None]:
+    """(host, path, the rule that serves the request or None for the default action)."""
+    host, path = split_url(url, config.public_domain)
+    route = first_match(effective_routes(config, ROUTES), listener, method, host, path, headers)
+    return host, path, route
+
+
 def explain_json(config: EnvironmentConfig, method: str, url: str, listener: str,
                  headers: dict[str, str] | None = None) -> dict[str, object]:
     """The same answer as ``explain``, for machines."""
-    host, path = split_url(url, config.public_domain)
-    route = first_match(effective_routes(config, ROUTES), listener, method, host, path, headers)
+    host, path, route = _serving(config, method, url, listener, headers)
     names = target_group_names(config)
     answer: dict[str, object] = {"method": method, "host": host, "path": path,
                                  "listener": listener, "route": None, "priority": None}
@@ -107,8 +107,7 @@ def explain_json(config: EnvironmentConfig, method: str, url: str, listener: str
 
 def explain(config: EnvironmentConfig, method: str, url: str, listener: str,
             headers: dict[str, str] | None = None) -> str:
-    host, path = split_url(url, config.public_domain)
-    route = first_match(effective_routes(config, ROUTES), listener, method, host, path, headers)
+    host, path, route = _serving(config, method, url, listener, headers)
     request = f"{method} {host}{path} on the {listener} listener"
     names = target_group_names(config)
     if route is None:
@@ -159,7 +158,14 @@ def main(argv: list[str] | None = None) -> int:
                      help="a request header, e.g. X-Use-Rust-Scorer:true (repeatable)")
     why.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ConfigurationError as error:  # unknown environment, bad deploy-time variable
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "show":
         if args.state is not None:
             if not args.state.is_file():
