@@ -39,7 +39,11 @@ def cdktf_deploy(stacks: list[str], env: dict[str, str], outdir: Path, log: Path
     command = [cdktf_cli(), "deploy", *stacks, "--auto-approve", "--no-color",
                # The lock of extra platforms' checksums needs the registry; the lock file for
                # this platform is still written by `terraform init`.
-               "--skip-provider-lock", "--output", str(outdir)]
+               "--skip-provider-lock", "--output", str(outdir),
+               # Fewer concurrent API calls than Terraform's 10: under that load the emulator
+               # was seen to answer a CreateFunction twice, leaving the provider retrying a
+               # 409 conflict until its timeout.
+               "--terraform-parallelism", "4"]
     if without_dependencies:
         command.append("--ignore-missing-stack-dependencies")
     result = _run(command, env, PROJECT_ROOT, timeout, log)
