@@ -1,11 +1,12 @@
 """Production: its own AWS account; Rust starts at 0 % and rolls out by RUST_ROUTING_PERCENT.
 
-Both ALBs have deletion protection.
+Both ALBs have deletion protection; alarms page on-call through PagerDuty.
 """
 
 from stacks.config import (
     EnvironmentConfig,
     IssuedCertificate,
+    PagingSecret,
     S3Artifacts,
     S3State,
     SecretByName,
@@ -35,4 +36,6 @@ CONFIG = EnvironmentConfig(
     allowed_hosts=("api.passport.xyz", ".passport.xyz"),
     verifier_url="http://verifier.production.internal/verifier/",
     deletion_protection=True,
+    # Alarms page on-call: the PagerDuty integration URL is this secret's value.
+    paging=PagingSecret(secret_name="scorer-production-pagerduty-endpoint"),
 )

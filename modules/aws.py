@@ -11,11 +11,22 @@ cache_type_hints()
 
 # ruff: noqa: E402 (the provider package must be prepared before these imports)
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
+    CloudwatchMetricAlarm,
+    CloudwatchMetricAlarmMetricQuery,
+    CloudwatchMetricAlarmMetricQueryMetric,
+)
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
+from cdktf_cdktf_provider_aws.data_aws_lb import DataAwsLb
 from cdktf_cdktf_provider_aws.data_aws_lb_listener import DataAwsLbListener
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
+from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret_version import (
+    DataAwsSecretsmanagerSecretVersion,
+)
 from cdktf_cdktf_provider_aws.data_aws_subnets import DataAwsSubnets, DataAwsSubnetsFilter
 from cdktf_cdktf_provider_aws.data_aws_vpc import DataAwsVpc
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -24,11 +35,12 @@ from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunction,
     LambdaFunctionEnvironment,
     LambdaFunctionImageConfig,
+    LambdaFunctionTracingConfig,
     LambdaFunctionVpcConfig,
 )
 from cdktf_cdktf_provider_aws.lambda_layer_version import LambdaLayerVersion
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
-from cdktf_cdktf_provider_aws.lb import Lb
+from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
@@ -51,24 +63,97 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from cdktf_cdktf_provider_aws.lb_target_group_attachment import LbTargetGroupAttachment
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
 from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
 __all__ = [
-    "AcmCertificate", "AwsProvider", "AwsProviderDefaultTags", "CloudwatchLogGroup",
-    "DataAwsAcmCertificate", "DataAwsCallerIdentity", "DataAwsLbListener",
-    "DataAwsSecretsmanagerSecret", "DataAwsSubnets", "DataAwsSubnetsFilter", "DataAwsVpc",
-    "IamRole", "IamRolePolicy", "LambdaFunction", "LambdaFunctionEnvironment",
-    "LambdaFunctionImageConfig", "LambdaFunctionVpcConfig", "LambdaLayerVersion",
-    "LambdaPermission", "Lb", "LbListener", "LbListenerDefaultAction",
-    "LbListenerDefaultActionFixedResponse", "LbListenerDefaultActionRedirect", "LbListenerRule",
-    "LbListenerRuleAction", "LbListenerRuleActionFixedResponse", "LbListenerRuleActionForward",
-    "LbListenerRuleActionForwardStickiness", "LbListenerRuleActionForwardTargetGroup",
-    "LbListenerRuleCondition", "LbListenerRuleConditionHostHeader",
+    "AcmCertificate",
+    "AwsProvider",
+    "AwsProviderDefaultTags",
+    "CloudwatchDashboard",
+    "CloudwatchLogGroup",
+    "CloudwatchMetricAlarm",
+    "CloudwatchMetricAlarmMetricQuery",
+    "CloudwatchMetricAlarmMetricQueryMetric",
+    "DataAwsAcmCertificate",
+    "DataAwsCallerIdentity",
+    "DataAwsElbServiceAccount",
+    "DataAwsLb",
+    "DataAwsLbListener",
+    "DataAwsSecretsmanagerSecret",
+    "DataAwsSecretsmanagerSecretVersion",
+    "DataAwsSubnets",
+    "DataAwsSubnetsFilter",
+    "DataAwsVpc",
+    "IamRole",
+    "IamRolePolicy",
+    "LambdaFunction",
+    "LambdaFunctionEnvironment",
+    "LambdaFunctionImageConfig",
+    "LambdaFunctionTracingConfig",
+    "LambdaFunctionVpcConfig",
+    "LambdaLayerVersion",
+    "LambdaPermission",
+    "Lb",
+    "LbAccessLogs",
+    "LbListener",
+    "LbListenerDefaultAction",
+    "LbListenerDefaultActionFixedResponse",
+    "LbListenerDefaultActionRedirect",
+    "LbListenerRule",
+    "LbListenerRuleAction",
+    "LbListenerRuleActionFixedResponse",
+    "LbListenerRuleActionForward",
+    "LbListenerRuleActionForwardStickiness",
+    "LbListenerRuleActionForwardTargetGroup",
+    "LbListenerRuleCondition",
+    "LbListenerRuleConditionHostHeader",
     "LbListenerRuleConditionHttpHeader",
-    "LbListenerRuleConditionHttpRequestMethod", "LbListenerRuleConditionPathPattern",
-    "LbTargetGroup", "LbTargetGroupAttachment", "LbTargetGroupHealthCheck", "SecretsmanagerSecret",
-    "SecurityGroup", "VpcSecurityGroupEgressRule", "VpcSecurityGroupIngressRule",
+    "LbListenerRuleConditionHttpRequestMethod",
+    "LbListenerRuleConditionPathPattern",
+    "LbTargetGroup",
+    "LbTargetGroupAttachment",
+    "LbTargetGroupHealthCheck",
+    "S3Bucket",
+    "S3BucketLifecycleConfiguration",
+    "S3BucketLifecycleConfigurationRule",
+    "S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload",
+    "S3BucketLifecycleConfigurationRuleExpiration",
+    "S3BucketLifecycleConfigurationRuleFilter",
+    "S3BucketOwnershipControls",
+    "S3BucketOwnershipControlsRule",
+    "S3BucketPolicy",
+    "S3BucketPublicAccessBlock",
+    "S3BucketServerSideEncryptionConfigurationA",
+    "S3BucketServerSideEncryptionConfigurationRuleA",
+    "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
+    "SecretsmanagerSecret",
+    "SecurityGroup",
+    "SnsTopic",
+    "SnsTopicSubscription",
+    "VpcSecurityGroupEgressRule",
+    "VpcSecurityGroupIngressRule",
 ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
 
 from cdktf import TerraformResource
 from constructs import Construct
@@ -19,39 +18,11 @@ from modules.aws import (
     LambdaFunction,
     LambdaFunctionEnvironment,
     LambdaFunctionImageConfig,
+    LambdaFunctionTracingConfig,
     LambdaFunctionVpcConfig,
 )
-from modules.backend import Backend
+from modules.function_spec import FunctionSpec, ImageCode
 from modules.names import terraform_id
-
-
-@dataclass(frozen=True)
-class ImageCode:
-    """A container image function; ``command`` is the handler given as the image command."""
-
-    command: str
-
-
-@dataclass(frozen=True)
-class ZipCode:
-    """A zip function; ``artifact`` names which package it runs (``api`` or ``rust``)."""
-
-    handler: str
-    runtime: str
-    artifact: Literal["api", "rust"]
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    name: str
-    code: ImageCode | ZipCode
-    memory_mb: int
-    timeout_s: int
-    architecture: Literal["x86_64", "arm64"]
-    backends: tuple[Backend, ...]
-    layers: tuple[str, ...] = ()
-    environment: tuple[tuple[str, str], ...] = ()
-    set_environment_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +54,8 @@ def _addressed(resource: TerraformResource, name: str) -> TerraformResource:
 
 
 class ScorerFunction(Construct):
-    """Function, role (reads only the one secret, writes only its own log group), log group."""
+    """Function (X-Ray tracing active, in the given subnets), role (reads only the one secret,
+    writes only its own log group), log group."""
 
     def __init__(
         self,
@@ -135,6 +107,7 @@ class ScorerFunction(Construct):
             source_code_hash=deployment.source_code_hash,
             layers=list(deployment.layer_arns) or None,
             environment=LambdaFunctionEnvironment(variables=deployment.environment),
+            tracing_config=LambdaFunctionTracingConfig(mode="Active"),
             vpc_config=LambdaFunctionVpcConfig(
                 subnet_ids=subnet_ids, security_group_ids=security_group_ids
             ),
@@ -152,6 +125,10 @@ def _policy(secret_arn: str, log_group_arn: str) -> str:
             {"Sid": "WriteOwnLogGroup", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": f"{log_group_arn}:*"},
+            # X-Ray tracing (mode Active); X-Ray has no resource-level permissions.
+            {"Sid": "WriteTraces", "Effect": "Allow",
+             "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+             "Resource": "*"},
             # ENI management for functions in a VPC; AWS does not scope these to resources.
             {"Sid": "VpcNetworkInterfaces", "Effect": "Allow",
              "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",

@@ -24,7 +24,8 @@ from ops.route_view import table
 from ops.tooling import PROJECT_ROOT, ToolError, terraform_environment
 
 LOCAL = ENVIRONMENTS["local"]
-STACKS = [LOCAL.stack_name(p) for p in ("public-alb", "internal-alb", "lambdas", "routing")]
+STACKS = [LOCAL.stack_name(p)
+          for p in ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")]
 
 
 def deploy_local(env: dict[str, str], outdir: Path, log: Path) -> str:

@@ -8,13 +8,14 @@ from constructs import Construct
 
 from modules.aws import LbTargetGroup
 from modules.backend import Backend
-from modules.lambda_function import FunctionSpec
+from modules.function_spec import FunctionSpec
 from modules.registry import TargetGroupRegistry
 from modules.route import Route
 from stacks.config import EnvironmentConfig
 from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
 from stacks.internal_alb import InternalAlbStack
 from stacks.lambdas import LambdaStack
+from stacks.monitoring import MonitoringStack
 from stacks.public_alb import PublicAlbStack
 from stacks.route_table import ROUTES
 from stacks.routing import RoutingStack
@@ -29,9 +30,10 @@ class EnvironmentStacks:
     internal_alb: InternalAlbStack
     lambdas: LambdaStack
     routing: RoutingStack
+    monitoring: MonitoringStack
 
     def all(self) -> list:
-        return [self.public_alb, self.internal_alb, self.lambdas, self.routing]
+        return [self.public_alb, self.internal_alb, self.lambdas, self.routing, self.monitoring]
 
 
 def validate_all(
@@ -59,6 +61,17 @@ def build(
     ``rules_per_load_balancer_max`` exists for the benchmark, which goes past the quota.
     """
     validate(configs, routes, functions, services, rules_per_load_balancer_max)
+    return build_validated(scope, configs, routes, functions, services)
+
+
+def build_validated(
+    scope: Construct,
+    configs: list[EnvironmentConfig],
+    routes: tuple[Route, ...] = ROUTES,
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+    services: tuple[Backend, ...] = SERVICE_BACKENDS,
+) -> dict[str, EnvironmentStacks]:
+    """``build`` for a model that ``stacks.validation.validate`` has accepted already."""
     return {c.name: build_environment(scope, c, routes, functions, services) for c in configs}
 
 
@@ -77,4 +90,10 @@ def build_environment(
         scope, config, registry, routes,
         listener_arns={"public": public_alb.listener_arn, "internal": internal_alb.listener_arn},
     )
-    return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, routing)
+    monitoring = MonitoringStack(
+        scope, config, registry, functions, services, routes,
+        load_balancer_arn_suffixes={"public": public_alb.load_balancer.arn_suffix,
+                                    "internal": internal_alb.load_balancer_arn_suffix},
+    )
+    return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, routing,
+                             monitoring)

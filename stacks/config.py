@@ -14,6 +14,7 @@ from modules.names import elb_name_problem
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                    2557, 2922, 3288, 3653}
@@ -140,6 +141,15 @@ class LocalState:
 StateBackend = S3State | LocalState
 
 
+# ---- alarm notifications -------------------------------------------------------------------
+@dataclass(frozen=True)
+class PagingSecret:
+    """Alarms page on-call: the alarm topic gets an HTTPS subscription whose endpoint (the
+    PagerDuty integration URL) is the value of this Secrets Manager secret, never code."""
+
+    secret_name: str
+
+
 # ---- internal listener -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AdoptedListener:
@@ -175,6 +185,8 @@ class EnvironmentConfig:
     emergency_rollback: bool = False  # R = 0 and no stickiness on every weighted rule
     canary_routes: tuple[str, ...] = ()  # routes that get an X-Use-Rust-Scorer canary rule
     adopt_internal_listener: AdoptedListener | None = None
+    paging: PagingSecret | None = None  # None: alarms notify the topic, nobody is paged
+    access_log_retention_days: int = 90  # ALB access logs expire after this many days
     tags: tuple[tuple[str, str], ...] = field(default=())
 
     @property
@@ -192,6 +204,13 @@ class EnvironmentConfig:
 
     def function_name(self, base: str) -> str:
         return f"{self.name_prefix}{base}"
+
+    def access_log_bucket_name(self, which: str, account_id: str) -> str:
+        """S3 bucket names are global: the account ID makes this one unique."""
+        return f"{self.name_prefix}scorer-{self.name}-{which}-alb-logs-{account_id}"
+
+    def alarm_topic_name(self) -> str:
+        return f"{self.name_prefix}scorer-{self.name}-alarms"
 
     def problems(self) -> list[str]:
         """Everything wrong with this configuration, each naming the field and value."""
@@ -213,6 +232,16 @@ class EnvironmentConfig:
             problem = elb_name_problem("load balancer", self.load_balancer_name(which))
             if problem:
                 found.append(problem)
+        for which in ("public", "internal"):
+            bucket = self.access_log_bucket_name(which, "0" * 12)
+            if len(bucket) > 63 or not _BUCKET.match(bucket):
+                found.append(f"access log bucket name {bucket!r} (with a 12-digit account ID) "
+                             "must be 3..63 characters of [a-z0-9.-]")
+        if not 1 <= self.access_log_retention_days <= 3650:
+            found.append(f"access_log_retention_days {self.access_log_retention_days} must be "
+                         "1..3650")
+        if self.paging is not None and not self.paging.secret_name.strip():
+            found.append("paging secret_name is empty")
         for label, arn in self._arns():
             if not _ARN.match(arn):
                 found.append(f"{label} {arn!r} is not an ARN")

@@ -7,7 +7,7 @@ table uses, and the target group's base name (before the environment's name pref
 from __future__ import annotations
 
 from modules.backend import Backend
-from modules.lambda_function import FunctionSpec, ImageCode, ZipCode
+from modules.function_spec import FunctionSpec, ImageCode, ZipCode
 
 _V1 = "aws_lambdas.scorer_api_passport.v1"
 

@@ -6,8 +6,8 @@ from cdktf import TerraformOutput
 from constructs import Construct
 
 from modules.aws import (
+    DataAwsLb,
     DataAwsLbListener,
-    Lb,
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
@@ -22,6 +22,7 @@ from modules.registry import TargetGroupRegistry
 from modules.target_groups import ServiceTargetGroup
 from stacks.base import EnvironmentStack
 from stacks.config import EnvironmentConfig
+from stacks.load_balancer import application_load_balancer
 from stacks.network import ResolvedNetwork, resolve_network
 from stacks.route_table import INTERNAL_DEFAULT_RESPONSE
 
@@ -39,7 +40,10 @@ class InternalAlbStack(EnvironmentStack):
         adopted = config.adopt_internal_listener
         if adopted is not None:
             # A shared listener other teams also put rules on: reference it, create no ALB.
-            self.listener_arn = DataAwsLbListener(self, "http_listener", arn=adopted.arn).arn
+            listener = DataAwsLbListener(self, "http_listener", arn=adopted.arn)
+            self.listener_arn = listener.arn
+            self.load_balancer_arn_suffix = DataAwsLb(
+                self, "load_balancer", arn=listener.load_balancer_arn).arn_suffix
         else:
             self.listener_arn = self._create_load_balancer(config, network)
 
@@ -75,16 +79,9 @@ class InternalAlbStack(EnvironmentStack):
             description="to targets inside the VPC",
             ip_protocol="-1", cidr_ipv4=network.vpc_cidr,
         )
-        self.load_balancer = Lb(
-            self, "load_balancer",
-            name=name,
-            internal=True,
-            load_balancer_type="application",
-            security_groups=[security_group.id],
-            subnets=network.private_subnet_ids,
-            drop_invalid_header_fields=True,
-            enable_deletion_protection=config.deletion_protection,
-        )
+        self.load_balancer = application_load_balancer(
+            self, "internal", security_group_id=security_group.id,
+            subnet_ids=network.private_subnet_ids)
         response = INTERNAL_DEFAULT_RESPONSE
         listener = LbListener(
             self, "http_listener",
@@ -101,4 +98,5 @@ class InternalAlbStack(EnvironmentStack):
             )],
         )
         TerraformOutput(self, "dns_name", value=self.load_balancer.dns_name)
+        self.load_balancer_arn_suffix = self.load_balancer.arn_suffix
         return listener.arn

@@ -16,7 +16,8 @@ from modules.aws import (
     SecurityGroup,
     VpcSecurityGroupEgressRule,
 )
-from modules.lambda_function import Deployment, FunctionSpec, ImageCode, ScorerFunction
+from modules.function_spec import FunctionSpec, ImageCode
+from modules.lambda_function import Deployment, ScorerFunction
 from modules.registry import TargetGroupRegistry
 from modules.target_groups import LambdaTargetGroup
 from stacks.base import EnvironmentStack
@@ -25,6 +26,12 @@ from stacks.network import resolve_network
 
 IMAGE_REPOSITORY = "submit-passport-lambdas"
 OTEL_LAYER = "arn:aws:lambda:{region}:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+# (port, why) of the traffic the functions send inside the VPC
+EGRESS_IN_VPC: tuple[tuple[int, str], ...] = (
+    (5432, "PostgreSQL through the RDS proxy and the read replica"),
+    (6379, "Redis: the broker and the cache"),
+    (80, "the verifier and the other internal services, over the internal ALB"),
+)
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -44,14 +51,17 @@ class LambdaStack(EnvironmentStack):
             description="Scorer Lambda functions: no inbound traffic",
             vpc_id=network.vpc_id,
         )
-        VpcSecurityGroupEgressRule(
-            self, "egress_vpc", security_group_id=security_group.id,
-            description="database proxy, cache and services inside the VPC",
-            ip_protocol="-1", cidr_ipv4=network.vpc_cidr,
-        )
+        # No ingress rule: the load balancers invoke the functions through the Lambda API.
+        # Egress only to what the functions use:
+        for port, what in EGRESS_IN_VPC:
+            VpcSecurityGroupEgressRule(
+                self, f"egress_vpc_{port}", security_group_id=security_group.id,
+                description=what, ip_protocol="tcp", from_port=port, to_port=port,
+                cidr_ipv4=network.vpc_cidr,
+            )
         VpcSecurityGroupEgressRule(
             self, "egress_https", security_group_id=security_group.id,
-            description="AWS APIs (Secrets Manager) and external HTTPS APIs",
+            description="AWS APIs (Secrets Manager, X-Ray) and external HTTPS APIs",
             ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
         )
         self._zips: dict[str, tuple[str, str]] = {}

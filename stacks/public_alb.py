@@ -6,7 +6,6 @@ from cdktf import TerraformOutput
 from constructs import Construct
 
 from modules.aws import (
-    Lb,
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionRedirect,
@@ -22,6 +21,7 @@ from modules.target_groups import ServiceTargetGroup
 from stacks.base import EnvironmentStack
 from stacks.certificates import certificate_arn
 from stacks.config import EnvironmentConfig
+from stacks.load_balancer import application_load_balancer
 from stacks.network import resolve_network
 from stacks.route_table import PUBLIC_DEFAULT_BACKEND
 
@@ -61,16 +61,9 @@ class PublicAlbStack(EnvironmentStack):
             ip_protocol="-1", cidr_ipv4=network.vpc_cidr,
         )
 
-        self.load_balancer = Lb(
-            self, "load_balancer",
-            name=name,
-            internal=False,
-            load_balancer_type="application",
-            security_groups=[security_group.id],
-            subnets=network.public_subnet_ids,
-            drop_invalid_header_fields=True,
-            enable_deletion_protection=config.deletion_protection,
-        )
+        self.load_balancer = application_load_balancer(
+            self, "public", security_group_id=security_group.id,
+            subnet_ids=network.public_subnet_ids)
 
         self.service_target_groups = {
             backend.key: ServiceTargetGroup(

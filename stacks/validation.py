@@ -10,7 +10,7 @@ from collections import Counter
 
 from modules.backend import Backend
 from modules.errors import ModelError
-from modules.lambda_function import FunctionSpec
+from modules.function_spec import FunctionSpec
 from modules.names import elb_name_problem, function_name_problem
 from modules.route import (
     LISTENERS,
@@ -21,6 +21,7 @@ from modules.route import (
     action_problems,
     could_overlap,
 )
+from stacks.alarm_policy import override_problems
 from stacks.config import EnvironmentConfig
 from stacks.rollout import canaries, effective_routes
 from stacks.route_table import CANARY_PRIORITIES, LEGACY_PRIORITIES, PUBLIC_DEFAULT_BACKEND
@@ -57,6 +58,7 @@ def environment_problems(
     found = list(config.problems())
     backends = [b for f in functions for b in f.backends] + list(services)
     found += _backend_problems(config, functions, backends)
+    found += override_problems({f.name for f in functions})
     load_balancer_of: dict[str, str] = {}
     for backend in backends:  # the first declaration wins; a second one is reported above
         load_balancer_of.setdefault(backend.key, backend.load_balancer)

@@ -18,7 +18,7 @@ from stacks import app as scorer_app
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-PARTS = ("public-alb", "internal-alb", "lambdas", "routing")
+PARTS = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
 
 
 class Synthesized(dict[str, dict[str, dict[str, Any]]]):

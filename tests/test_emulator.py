@@ -26,7 +26,9 @@ from stacks.route_table import ROUTES
 
 pytestmark = pytest.mark.emulator
 LOCAL = ENVIRONMENTS["local"]
-BASE_STACKS = [LOCAL.stack_name(p) for p in ("public-alb", "internal-alb", "lambdas")]
+# Everything but the routing stack (the monitoring stack reads the ALB and Lambda stacks)
+BASE_STACKS = [LOCAL.stack_name(p)
+               for p in ("public-alb", "internal-alb", "lambdas", "monitoring")]
 ROUTING = LOCAL.stack_name("routing")
 WEIGHTED = sum(1 for r in ROUTES if r.action.__class__.__name__ == "WeightedForward")
 

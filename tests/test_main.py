@@ -40,12 +40,12 @@ def synthesized_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return outdir
 
 
-def test_synthesizes_four_stacks_for_each_of_four_environments(synthesized_outdir: Path) -> None:
+def test_synthesizes_five_stacks_for_each_of_four_environments(synthesized_outdir: Path) -> None:
     stacks = sorted(p.name for p in (synthesized_outdir / "stacks").iterdir())
     assert stacks == sorted(
         f"scorer-{env}-{part}"
         for env in ("staging", "review", "production", "local")
-        for part in ("public-alb", "internal-alb", "lambdas", "routing"))
+        for part in ("public-alb", "internal-alb", "lambdas", "routing", "monitoring"))
     for stack in stacks:
         assert (synthesized_outdir / "stacks" / stack / "cdk.tf.json").is_file()
 
@@ -79,4 +79,4 @@ def test_lazy_provider_loading_synthesizes_byte_for_byte_the_same(
     result = run_main(eager, SCORER_PROVIDER_IMPORT="eager")
     assert result.returncode == 0, result.stderr
     assert snapshot(eager) == snapshot(synthesized_outdir)
-    assert len([name for name in snapshot(eager) if name.endswith("cdk.tf.json")]) == 16
+    assert len([name for name in snapshot(eager) if name.endswith("cdk.tf.json")]) == 20

@@ -50,7 +50,7 @@ def test_bounds_are_accepted(synthesize_with: Synth, r: str) -> None:
 def test_changing_r_changes_nothing_but_weights(synthesize_with: Synth) -> None:
     by_r = {r: addresses(synthesize_with({"RUST_ROUTING_PERCENT": r})) for r in ("0", "5", "100")}
     assert by_r["0"] == by_r["5"] == by_r["100"]
-    assert len(by_r["0"]) == 16  # four stacks in each of four environments
+    assert len(by_r["0"]) == 20  # five stacks in each of four environments
 
 
 @pytest.mark.parametrize("raw", ["abc", "-1", "101", "5.5", "", " ", "0x10"])

@@ -1,0 +1,102 @@
+"""``scorer-<env>-monitoring``: the alarms of spec/alarms.md, their SNS topic, the rollout view.
+
+It reads target groups from the registry and load balancers from the ALB stacks (cross-stack
+references), and depends on no routing decision: changing R or rolling back deploys the
+routing stack only, and the alarms and dashboard stay as they are.
+"""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from modules.alarms import AlarmKind, Evaluation, Subject, alarm_set
+from modules.aws import (
+    DataAwsSecretsmanagerSecretVersion,
+    LbTargetGroup,
+    SnsTopic,
+    SnsTopicSubscription,
+)
+from modules.backend import Backend
+from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboard
+from modules.function_spec import FunctionSpec
+from modules.registry import TargetGroupRegistry
+from modules.route import Route, WeightedForward
+from stacks.alarm_policy import (
+    FUNCTION_ALARMS,
+    LOAD_BALANCER_ALARMS,
+    RESPONSE_TIME_OVERRIDES,
+    TARGET_ALARMS,
+)
+from stacks.base import EnvironmentStack
+from stacks.config import EnvironmentConfig
+
+
+class MonitoringStack(EnvironmentStack):
+    def __init__(
+        self,
+        scope: Construct,
+        config: EnvironmentConfig,
+        registry: TargetGroupRegistry[LbTargetGroup],
+        functions: tuple[FunctionSpec, ...],
+        services: tuple[Backend, ...],
+        routes: tuple[Route, ...],
+        load_balancer_arn_suffixes: dict[str, str],
+    ) -> None:
+        super().__init__(scope, config, "monitoring")
+        self.config = config
+        self.topic = SnsTopic(self, "alarms", name=config.alarm_topic_name())
+        if config.paging is not None:
+            endpoint = DataAwsSecretsmanagerSecretVersion(
+                self, "paging_endpoint", secret_id=config.paging.secret_name).secret_string
+            SnsTopicSubscription(self, "paging", topic_arn=self.topic.arn, protocol="https",
+                                 endpoint=endpoint, endpoint_auto_confirms=True)
+        actions = [self.topic.arn]
+        lbs = load_balancer_arn_suffixes
+
+        # Every target group: (backend, base name of the function it belongs to or None).
+        targets: list[tuple[Backend, str | None]] = [
+            (b, f.name) for f in functions for b in f.backends] + [(b, None) for b in services]
+        suffix = {b.key: registry.resolve(b.load_balancer, b.key).arn_suffix for b, _ in targets}
+        for kind in TARGET_ALARMS:
+            alarm_set(self, kind, {
+                backend.target_group: self._subject(
+                    kind, config.target_group_name(backend.target_group),
+                    {"LoadBalancer": lbs[backend.load_balancer],
+                     "TargetGroup": suffix[backend.key]},
+                    override=RESPONSE_TIME_OVERRIDES.get(function or "", {}).get(kind.name))
+                for backend, function in targets
+            }, actions)
+        for kind in LOAD_BALANCER_ALARMS:
+            alarm_set(self, kind, {
+                which: self._subject(kind, f"{which}-alb", {"LoadBalancer": lbs[which]})
+                for which in sorted(lbs)
+            }, actions)
+        for kind in FUNCTION_ALARMS:
+            alarm_set(self, kind, {
+                f.name: self._subject(kind, config.function_name(f.name),
+                                      {"FunctionName": config.function_name(f.name)})
+                for f in functions
+            }, actions)
+
+        rows = []
+        for route in routes:
+            action = route.action
+            if not isinstance(action, WeightedForward):
+                continue
+            lb = route.listener
+            python = registry.resolve(lb, action.python, used_by=route.key)
+            rust = registry.resolve(lb, action.rust, used_by=route.key)
+            rows.append(RolloutRow(
+                route.key, lbs[lb],
+                TargetSeries(f"Python {action.python.removeprefix('py:')}", python.arn_suffix),
+                TargetSeries(f"Rust ({action.rust}, all weighted routes of the {lb} ALB)",
+                             rust.arn_suffix)))
+        self.dashboard = rollout_dashboard(
+            self, f"{config.name_prefix}scorer-{config.name}-rust-rollout", config.region, rows)
+
+    def _subject(self, kind: AlarmKind, target: str, dimensions: dict[str, str],
+                 override: Evaluation | None = None) -> Subject:
+        """Alarm names say environment, target and metric, e.g.
+        ``scorer-production-l-cc-v1-score-GET-0-target-5xx-ratio-burst``."""
+        return Subject(f"scorer-{self.config.name}-{target}-{kind.name}", dimensions,
+                       override or kind.evaluation)

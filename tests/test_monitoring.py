@@ -1,0 +1,231 @@
+"""spec/alarms.md against the synthesized monitoring stacks: alarms, topic, rollout view.
+
+The expected values are transcribed from the spec here, independently of
+stacks/alarm_policy.py. Alarm sets use ``for_each``; ``alarms()`` expands them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from tests.conftest import Synthesized
+from tests.spec_routes import SPEC_R, SPEC_ROUTES
+from tests.test_stacks import SPEC_FUNCTIONS, resources
+
+ENVS = tuple(SPEC_R)
+Synth = Callable[[Mapping[str, str]], Synthesized]
+
+# spec/alarms.md, per target group: kind -> (threshold, M, N, period, missing data)
+TARGET_DEFAULTS = {
+    "target-5xx-ratio-burst": (0.2, 3, 5, 60, "missing"),
+    "target-5xx-ratio-sustain": (0.01, 3, 4, 600, "missing"),
+    "target-4xx-ratio-burst": (0.85, 4, 5, 60, "missing"),
+    "target-4xx-ratio-sustain": (0.5, 3, 4, 600, "missing"),
+    "response-time-burst": (20, 3, 5, 60, "notBreaching"),
+    "response-time-sustain": (2, 30, 40, 60, "notBreaching"),
+}
+RATIO_METRIC = {"target-5xx": "HTTPCode_Target_5XX_Count",
+                "target-4xx": "HTTPCode_Target_4XX_Count", "elb-5xx": "HTTPCode_ELB_5XX_Count"}
+OVERRIDES = {  # target group -> kind -> (threshold, M, N)
+    "l-passport-analysis-GET-0": {"response-time-burst": (50, 8, 10),
+                                  "response-time-sustain": (30, 30, 40)},
+    "l-submit-passport-0": {"response-time-burst": (20, 10, 15)},
+    "l-cc-v1-st-bulk-PATCH-0": {"response-time-burst": (20, 10, 15)},
+    "l-cc-v1-st-bulk-DELETE-0": {"response-time-burst": (20, 7, 10)},
+    "l-passport-v2-stamp-score": {"response-time-burst": (20, 7, 10),
+                                  "response-time-sustain": (4, 30, 40)},
+    "l-passport-v2-model-score": {"response-time-burst": (20, 7, 10)},
+}
+# every target group and the load balancer it serves, and the stack that creates it
+TARGET_GROUPS = {
+    **{f"l-{name}": (alb, "lambdas")
+       for name, (*_, alb) in SPEC_FUNCTIONS.items() if alb != "both"},
+    "l-passport-v2-rust-scorer": ("public", "lambdas"),
+    "l-passport-v2-rust-scorer-int": ("internal", "lambdas"),
+    "svc-default": ("public", "public-alb"),
+    "svc-registry": ("public", "public-alb"),
+    "svc-internal": ("internal", "internal-alb"),
+}
+
+
+def alarms(stack: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(alarm set, key) -> the alarm with ``each.value.*`` and ``each.key`` substituted."""
+    found = {}
+    for set_name, alarm in resources(stack, "aws_cloudwatch_metric_alarm").items():
+        for key, value in alarm["for_each"].items():
+            def resolve(item: Any, key: str = key, value: dict[str, Any] = value) -> Any:
+                if isinstance(item, dict):
+                    return {k: resolve(v) for k, v in item.items() if k not in ("for_each", "//")}
+                if isinstance(item, list):
+                    return [resolve(v) for v in item]
+                if isinstance(item, str):
+                    whole = re.fullmatch(r"\$\{each\.value\.(\w+)\}", item)
+                    if whole:
+                        return value[whole.group(1)]
+                    return item.replace("${each.key}", key)
+                return item
+            found[(set_name, key)] = resolve(alarm)
+    return found
+
+
+def ref(env: str, producer: str, output: str) -> str:
+    return (f"${{data.terraform_remote_state.cross-stack-reference-input-scorer-{env}-{producer}"
+            f".outputs.cross-stack-output-{output}}}")
+
+
+def lb_ref(env: str, alb: str) -> str:
+    return ref(env, f"{alb}-alb", "aws_lbload_balancerarn_suffix")
+
+
+def tg_ref(env: str, target_group: str) -> str:
+    _, producer = TARGET_GROUPS[target_group]
+    return ref(env, producer, f"aws_lb_target_group{re.sub(r'[^A-Za-z0-9_]', '_', target_group)}"
+                              "arn_suffix")
+
+
+def metrics_of(alarm: dict[str, Any]) -> tuple[str, ...]:
+    if "metric_query" not in alarm:
+        return (alarm["metric_name"],)
+    return tuple(q["metric"]["metric_name"] for q in alarm["metric_query"] if "metric" in q)
+
+
+def dimensions_of(alarm: dict[str, Any]) -> dict[str, str]:
+    if "metric_query" not in alarm:
+        return alarm["dimensions"]
+    (dims,) = {json.dumps(q["metric"]["dimensions"], sort_keys=True)
+               for q in alarm["metric_query"] if "metric" in q}
+    return json.loads(dims)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_six_alarms_per_target_group_on_the_load_balancer_it_serves(
+    synthesized: Synthesized, env: str
+) -> None:
+    found = alarms(synthesized[env]["monitoring"])
+    for kind, (threshold, m, n, period, missing) in TARGET_DEFAULTS.items():
+        set_name = kind.replace("-", "_")
+        keys = {key for (s, key) in found if s == set_name}
+        assert keys == set(TARGET_GROUPS), kind
+        for target_group, (alb, _) in TARGET_GROUPS.items():
+            alarm = found[(set_name, target_group)]
+            t, dm, dn = OVERRIDES.get(target_group, {}).get(kind, (threshold, m, n))
+            assert (alarm["threshold"], alarm["datapoints_to_alarm"],
+                    alarm["evaluation_periods"]) == (t, dm, dn), (kind, target_group)
+            assert alarm["comparison_operator"] == "GreaterThanThreshold"
+            assert alarm["treat_missing_data"] == missing
+            assert dimensions_of(alarm) == {"LoadBalancer": lb_ref(env, alb),
+                                            "TargetGroup": tg_ref(env, target_group)}
+            assert alarm["alarm_name"] == f"scorer-{env}-{target_group}-{kind}"
+            if kind.startswith("response-time"):
+                assert (alarm["metric_name"], alarm["statistic"], alarm["period"]) == (
+                    "TargetResponseTime", "Average", period)
+            else:
+                queries = alarm["metric_query"]
+                assert metrics_of(alarm) == (RATIO_METRIC[kind[:10]], "RequestCount")
+                assert {q["metric"]["stat"] for q in queries if "metric" in q} == {"Sum"}
+                assert {q["metric"]["period"] for q in queries if "metric" in q} == {period}
+                (returned,) = [q for q in queries if q.get("return_data")]
+                assert returned["expression"] == "numerator / denominator"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_load_balancer_5xx_and_function_errors_alarms(synthesized: Synthesized, env: str) -> None:
+    found = alarms(synthesized[env]["monitoring"])
+    for kind, (threshold, m, n, period) in {"elb-5xx-ratio-burst": (0.2, 3, 5, 60),
+                                            "elb-5xx-ratio-sustain": (0.01, 3, 4, 600)}.items():
+        for alb in ("public", "internal"):
+            alarm = found[(kind.replace("-", "_"), alb)]
+            assert (alarm["threshold"], alarm["datapoints_to_alarm"],
+                    alarm["evaluation_periods"]) == (threshold, m, n)
+            assert metrics_of(alarm) == ("HTTPCode_ELB_5XX_Count", "RequestCount")
+            assert {q["metric"]["period"] for q in alarm["metric_query"] if "metric" in q} == {
+                period}
+            assert dimensions_of(alarm) == {"LoadBalancer": lb_ref(env, alb)}
+            assert alarm["alarm_name"] == f"scorer-{env}-{alb}-alb-{kind}"
+    errors = {key: a for (s, key), a in found.items() if s == "function_errors"}
+    assert set(errors) == set(SPEC_FUNCTIONS)  # the Rust function included
+    for function, alarm in errors.items():
+        assert (alarm["namespace"], alarm["metric_name"], alarm["statistic"]) == (
+            "AWS/Lambda", "Errors", "Sum")
+        assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
+        assert (alarm["threshold"], alarm["datapoints_to_alarm"], alarm["evaluation_periods"],
+                alarm["period"]) == (1, 3, 5, 60)
+        assert alarm["treat_missing_data"] == "notBreaching"
+        assert "unit" not in alarm
+        assert alarm["dimensions"] == {"FunctionName": function}
+    assert len(found) == 6 * len(TARGET_GROUPS) + 2 * 2 + len(SPEC_FUNCTIONS)
+    assert len({a["alarm_name"] for a in found.values()}) == len(found)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_alarm_notifies_the_one_topic_and_only_production_pages(
+    synthesized: Synthesized, env: str
+) -> None:
+    stack = synthesized[env]["monitoring"]
+    (topic_id,) = resources(stack, "aws_sns_topic")
+    for alarm in alarms(stack).values():
+        topic = f"${{aws_sns_topic.{topic_id}.arn}}"
+        assert alarm["alarm_actions"] == alarm["ok_actions"] == [topic]
+    subscriptions = resources(stack, "aws_sns_topic_subscription")
+    if env != "production":
+        assert subscriptions == {}
+        return
+    (subscription,) = subscriptions.values()
+    assert subscription["protocol"] == "https"
+    assert subscription["endpoint"] == (
+        "${data.aws_secretsmanager_secret_version.paging_endpoint.secret_string}")
+    secret = stack["data"]["aws_secretsmanager_secret_version"]["paging_endpoint"]
+    assert secret["secret_id"] == "scorer-production-pagerduty-endpoint"
+    assert "https://" not in json.dumps(stack)  # the endpoint is never in the code
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_rollout_dashboard_puts_python_and_rust_side_by_side(
+    synthesized: Synthesized, env: str
+) -> None:
+    (dashboard,) = resources(synthesized[env]["monitoring"], "aws_cloudwatch_dashboard").values()
+    assert dashboard["dashboard_name"] == f"scorer-{env}-rust-rollout"
+    widgets = json.loads(dashboard["dashboard_body"])["widgets"]
+    weighted = {key: (listener, action[1], action[2])
+                for (listener, _), (key, *_, action) in SPEC_ROUTES.items()
+                if action[0] == "weighted"}
+    by_route: dict[str, dict[str, Any]] = {}
+    for widget in widgets:
+        route, panel = widget["properties"]["title"].split(": ")
+        by_route.setdefault(route, {})[panel] = widget
+    assert set(by_route) == set(weighted)
+    for route, (listener, python, rust) in weighted.items():
+        panels = by_route[route]
+        assert {p: (w["properties"]["metrics"][0][1], w["properties"]["stat"])
+                for p, w in panels.items()} == {
+            "requests": ("RequestCount", "Sum"),
+            "target 5XX": ("HTTPCode_Target_5XX_Count", "Sum"),
+            "response time p50": ("TargetResponseTime", "p50"),
+            "response time p99": ("TargetResponseTime", "p99")}
+        assert len({w["y"] for w in panels.values()}) == 1  # one row per route
+        rust_tg = {"rust": "l-passport-v2-rust-scorer", "rust-int": "l-passport-v2-rust-scorer-int"
+                   }[rust]
+        python_tg = f"l-{python[3:]}" if python.startswith("py:") else python.replace(":", "-")
+        for widget in panels.values():
+            python_series, rust_series = widget["properties"]["metrics"]
+            assert python_series[2:6] == ["LoadBalancer", lb_ref(env, listener),
+                                          "TargetGroup", tg_ref(env, python_tg)]
+            assert rust_series[2:6] == ["LoadBalancer", lb_ref(env, listener),
+                                        "TargetGroup", tg_ref(env, rust_tg)]
+            assert python_series[6]["label"].startswith("Python")
+            assert rust_series[6]["label"].startswith("Rust")
+
+
+def test_rollout_and_rollback_leave_monitoring_untouched(synthesize_with: Synth) -> None:
+    """R, per-route R, canaries and the emergency rollback change only the routing stack."""
+    variants = [{"RUST_ROUTING_PERCENT": "0"}, {"RUST_ROUTING_PERCENT": "100"},
+                {"RUST_EMERGENCY_ROLLBACK": "true", "RUST_CANARY_ROUTES": "ceramic-cache-stamp"}]
+    baseline, *others = [synthesize_with(v) for v in variants]
+    for other in others:
+        for env in ENVS:
+            assert other[env]["monitoring"] == baseline[env]["monitoring"]
