@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 PIPENV := $(PYTHON) -m pipenv
 
-.PHONY: install local synth test lint docs bench clean check-tools
+.PHONY: install local synth test lint security docs bench clean check-tools
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)" >&2; exit 1; }
@@ -25,7 +25,16 @@ node_modules/.installed: package-lock.json | check-tools
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: .venv/.installed node_modules/.installed
+# checkov, the security gate's scanner, in a virtual environment of its own so that its
+# dependencies never meet cdktf's (pinned, every package, in security/checkov-requirements.txt)
+.venv-checkov/.installed: security/checkov-requirements.txt | check-tools
+	rm -rf .venv-checkov
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --disable-pip-version-check --no-deps \
+		-r security/checkov-requirements.txt
+	@touch $@
+
+install: .venv/.installed node_modules/.installed .venv-checkov/.installed
 
 ## local: deploy the local environment to a local AWS emulator and print its live routes
 ## (KEEP_RUNNING=1 leaves the emulator running; AWS_ENDPOINT_URL=... reuses a running one)
@@ -40,9 +49,13 @@ synth: install
 lint: install
 	$(PIPENV) run ruff check .
 
-## test: lint, then the whole test suite
+## test: lint, then the whole test suite (unit, security gate, Terraform, emulator)
 test: lint
 	$(PIPENV) run pytest
+
+## security: synthesize every environment and run the checkov security gate on it
+security: install
+	$(PIPENV) run python -m ops.security_gate
 
 ## docs: regenerate docs/routing.md from the route table
 docs: install

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.aws import AcmCertificate, DataAwsAcmCertificate
@@ -18,5 +19,7 @@ def certificate_arn(scope: Construct, certificate: Certificate) -> str:
         ).arn
     assert isinstance(certificate, RequestedCertificate)
     return AcmCertificate(
-        scope, "certificate", domain_name=certificate.domain, validation_method="DNS"
+        scope, "certificate", domain_name=certificate.domain, validation_method="DNS",
+        # a replacement certificate must exist before the listener lets go of the old one
+        lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
     ).arn

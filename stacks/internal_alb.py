@@ -71,6 +71,7 @@ class InternalAlbStack(EnvironmentStack):
         VpcSecurityGroupIngressRule(
             self, "ingress_80_vpc",
             security_group_id=security_group.id,
+            description="HTTP from inside the VPC (services and the embed API)",
             ip_protocol="tcp", from_port=80, to_port=80, cidr_ipv4=network.vpc_cidr,
         )
         VpcSecurityGroupEgressRule(

@@ -51,6 +51,8 @@ class PublicAlbStack(EnvironmentStack):
                 VpcSecurityGroupIngressRule(
                     self, f"ingress_{port}_{family}",
                     security_group_id=security_group.id,
+                    description=("HTTP from anywhere, redirected to HTTPS" if port == 80
+                                 else "HTTPS from anywhere"),
                     ip_protocol="tcp", from_port=port, to_port=port,
                     **({"cidr_ipv4": cidr} if family == "ipv4" else {"cidr_ipv6": cidr}),
                 )

@@ -83,11 +83,12 @@ def terraform_env() -> dict[str, str]:
     return terraform_environment()
 
 
-_LAYER_ORDER = ("process", "terraform", "emulator")
+_LAYER_ORDER = ("process", "security", "terraform", "emulator")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Cheapest layer first: unit tests, then main.py processes, Terraform, the emulator."""
+    """Cheapest layer first: unit tests, then main.py processes, the security gate, Terraform,
+    the emulator."""
 
     def layer(item: pytest.Item) -> int:
         marks = {m.name for m in item.iter_markers()}
