@@ -8,7 +8,7 @@ actions go to the environment's one SNS topic.
 
 from __future__ import annotations
 
-from modules.alarms import AlarmKind, Evaluation, Metric
+from modules.alarm_model import AlarmKind, Evaluation, Metric
 
 _ELB = "AWS/ApplicationELB"
 REQUESTS = Metric(_ELB, "RequestCount", "Sum")

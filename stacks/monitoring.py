@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from modules.alarms import AlarmKind, Evaluation, Subject, alarm_set
+from modules.alarm_model import AlarmKind, Evaluation, Subject
+from modules.alarms import alarm_set
 from modules.aws import (
     DataAwsSecretsmanagerSecretVersion,
     LbTargetGroup,

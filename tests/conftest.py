@@ -3,9 +3,12 @@ costs seconds), then every stack is read back with cdktf ``Testing.synth``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from stacks import app as scorer_app
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
 
 
@@ -81,6 +85,38 @@ def terraform_env() -> dict[str, str]:
         pytest.fail("Terraform is not on the PATH: install Terraform >= 1.5 to run the "
                     "validation and emulator tests (docs/testing.md)")
     return terraform_environment()
+
+
+_DEPLOY_VARIABLES = ("ENVIRONMENTS", "RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
+                     "RUST_EMERGENCY_ROLLBACK", "RUST_CANARY_ROUTES", "PYTHON_IMAGE_TAG",
+                     "SCORER_PROVIDER_IMPORT")
+
+
+def process_environ(outdir: Path, **env: str) -> dict[str, str]:
+    """This process's environment without the operator's deploy-time variables, plus ``env``."""
+    environ = {k: v for k, v in os.environ.items() if k not in _DEPLOY_VARIABLES}
+    return {**environ, "CDKTF_OUTDIR": str(outdir),
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **env}
+
+
+def run_main(outdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # As cdktf.json runs it: -O skips jsii's per-call argument type checks (the in-process
+    # tests keep them on and build every environment).
+    return subprocess.run([sys.executable, "-O", "main.py"], cwd=ROOT, text=True,
+                          env=process_environ(outdir, **env), capture_output=True, timeout=300)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def synthesized_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
+    result = run_main(outdir)
+    assert result.returncode == 0, result.stderr
+    return outdir
 
 
 _LAYER_ORDER = ("process", "security", "terraform", "emulator")

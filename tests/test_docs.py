@@ -1,4 +1,5 @@
-"""docs/routing.md is generated from the route table and must not drift from it."""
+"""docs/routing.md is generated from the route table and must not drift from it;
+docs/validation.md lists every case of the bad-input table."""
 
 from pathlib import Path
 
@@ -20,3 +21,11 @@ def test_routing_doc_lists_every_route_with_its_priority() -> None:
     text = DOC.read_text()
     for route in ROUTES:
         assert f"| {route.priority} | {route.key} |" in text
+
+
+def test_validation_doc_lists_every_bad_input_case() -> None:
+    from tests.bad_input import CASES
+
+    text = (DOC.parent / "validation.md").read_text()
+    for number, case in enumerate(CASES, 1):
+        assert f"| {number} | `{case.name}` |" in text and f"`{case.message}`" in text, case.name

@@ -1,0 +1,142 @@
+"""The bad-input table: invalid configurations that ``main.py`` must refuse, each with its
+own message, exit status 1 and nothing written (docs/validation.md lists them).
+
+Run one case as operators would meet it, as a process:
+
+    python -O -m tests.bad_input <case>
+
+Deploy-time variables are set in the environment; configuration and route-table cases change
+the data first (an environment's values, the route table, the function catalog) and then
+call ``main.main`` exactly as ``main.py`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from modules.function_spec import FunctionSpec
+from modules.route import Route, forward, weighted_forward, when
+from stacks.config import AdoptedListener, EnvironmentConfig
+from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.route_table import ROUTES
+
+_LISTENER_ARN = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/"
+                 "50dc6c495c0c9188/f2f7dc8efc522ab2")
+
+
+@dataclass(frozen=True)
+class BadInput:
+    name: str
+    what: str  # the operator's mistake, in words
+    message: str  # what the first error line must contain
+    environ: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, object] = field(default_factory=dict)  # replaces in production
+    routes: Callable[[tuple[Route, ...]], tuple[Route, ...]] = lambda routes: routes
+    functions: Callable[[tuple[FunctionSpec, ...]], tuple[FunctionSpec, ...]] = lambda f: f
+
+
+def _route(key: str, priority: int, backend: str = "svc:registry",
+           listener: str = "public") -> Route:
+    return Route(key, listener, priority, when("/bad-input/*"), forward(backend),  # type: ignore[arg-type]
+                 why="bad-input case")
+
+
+def _renamed(name: str, new: str) -> Callable[[tuple[FunctionSpec, ...]],
+                                               tuple[FunctionSpec, ...]]:
+    return lambda functions: tuple(replace(f, name=new) if f.name == name else f
+                                   for f in functions)
+
+
+CASES: tuple[BadInput, ...] = (
+    # ---- deploy-time variables ---------------------------------------------------------
+    BadInput("unknown-environment", "ENVIRONMENTS names an environment that does not exist",
+             "ENVIRONMENTS names unknown environment(s) 'prod'", {"ENVIRONMENTS": "prod"}),
+    BadInput("percent-not-integer", "RUST_ROUTING_PERCENT is not an integer",
+             "RUST_ROUTING_PERCENT='5%' is invalid", {"RUST_ROUTING_PERCENT": "5%"}),
+    BadInput("percent-above-100", "RUST_ROUTING_PERCENT above 100",
+             "RUST_ROUTING_PERCENT='101' is invalid", {"RUST_ROUTING_PERCENT": "101"}),
+    BadInput("overlapping-route-overrides", "RUST_ROUTING_PERCENT_ROUTES sets one route twice",
+             "RUST_ROUTING_PERCENT_ROUTES sets route 'ceramic-cache-stamp' twice",
+             {"RUST_ROUTING_PERCENT_ROUTES": "ceramic-cache-stamp=5,ceramic-cache-stamp=10"}),
+    BadInput("override-of-unweighted-route", "a per-route R for a route that is not weighted",
+             "route_rust_percent names 'v2-models-score', which is a route without a weighted "
+             "forward", {"RUST_ROUTING_PERCENT_ROUTES": "v2-models-score=5"}),
+    BadInput("override-of-unknown-route", "a per-route R for a route that does not exist",
+             "route_rust_percent names 'ceramic-cache-stamps', which is not a route",
+             {"RUST_ROUTING_PERCENT_ROUTES": "ceramic-cache-stamps=5"}),
+    BadInput("rollback-switch-not-boolean", "RUST_EMERGENCY_ROLLBACK is neither true nor false",
+             "RUST_EMERGENCY_ROLLBACK='maybe' is invalid", {"RUST_EMERGENCY_ROLLBACK": "maybe"}),
+    BadInput("canary-on-unweighted-route", "a canary rule for a Python-only route",
+             "canary_routes names 'submit-passport', which is a route without a weighted "
+             "forward", {"RUST_CANARY_ROUTES": "submit-passport"}),
+    BadInput("canary-shadowing-a-route", "a canary that would take another route's requests",
+             "canary of route 'v2-stamps-score' at priority 1021 would take requests with its "
+             "header that route 'v2-stamps-score-history'",
+             {"RUST_CANARY_ROUTES": "v2-stamps-score"}),
+    BadInput("image-tag-invalid", "PYTHON_IMAGE_TAG is not a container image tag",
+             "PYTHON_IMAGE_TAG='v1 2' is invalid", {"PYTHON_IMAGE_TAG": "v1 2"}),
+    # ---- environment values (environments/production.py) --------------------------------
+    BadInput("region-invalid", "an environment's region is not an AWS region",
+             "[production] region 'us-east' is not an AWS region name",
+             environment={"region": "us-east"}),
+    BadInput("log-retention-invalid", "a log retention CloudWatch does not offer",
+             "[production] log_retention_days 15 is not a CloudWatch retention",
+             environment={"log_retention_days": 15}),
+    BadInput("target-group-name-too-long", "a name prefix that pushes a target group name "
+             "over 32 characters", "backend 'rust-int': target group name "
+             "'pay-l-passport-v2-rust-scorer-int' is 33 characters, more than 32",
+             environment={"name_prefix": "pay-"}),
+    BadInput("bucket-name-invalid", "a name prefix with capitals, which S3 bucket names "
+             "refuse", "access log bucket name 'Tm-scorer-production-",
+             environment={"name_prefix": "Tm-"}),
+    BadInput("held-priority", "a route at a priority another owner holds on the adopted "
+             "internal listener", "priority 2105 is held by another owner's rule on the "
+             "adopted internal listener",
+             environment={"adopt_internal_listener": AdoptedListener(_LISTENER_ARN, (2105,))}),
+    # ---- route table and function catalog -------------------------------------------------
+    BadInput("legacy-priority", "a route at a priority old rules may still hold",
+             "route 'bad-input' (public listener, priority 1001): priority 1001 is a legacy "
+             "priority (1001-1020)", routes=lambda r: r + (_route("bad-input", 1001),)),
+    BadInput("duplicate-priority", "two routes at one priority (PriorityInUse at deploy)",
+             "route 'bad-input' (public listener, priority 1032): priority 1032 is already "
+             "used by route 'ceramic-cache-bulk-post'",
+             routes=lambda r: r + (_route("bad-input", 1032),)),
+    BadInput("unknown-backend", "a route forwarding to a target group nobody creates",
+             "route 'bad-input' (public listener, priority 4000): unknown backend "
+             "'py:no-such-function'", routes=lambda r: r + (_route("bad-input", 4000,
+                                                                   "py:no-such-function"),)),
+    BadInput("backend-on-wrong-alb", "an internal route forwarding to a public target group",
+             "route 'bad-input' (internal listener, priority 2300): backend "
+             "'py:submit-passport-0' is a target group of the public load balancer",
+             routes=lambda r: r + (_route("bad-input", 2300, "py:submit-passport-0",
+                                          "internal"),)),
+    BadInput("stickiness-over-limit", "a weighted route sticky for longer than ALB allows",
+             "route 'ceramic-cache-stamp' (public listener, priority 1038): stickiness 700000 s "
+             "is outside 1..604800", routes=lambda r: tuple(
+                 replace(x, action=weighted_forward("py:cc-v1-st-GET-0", "rust", 700_000))
+                 if x.key == "ceramic-cache-stamp" else x for x in r)),
+    BadInput("function-name-too-long", "a function name over Lambda's 64 characters",
+             "function name 'cc-nonce-lambda-with-a-name-far-too-long-for-aws-lambda-to-accept' "
+             "is 65 characters, more than 64",
+             functions=_renamed("cc-nonce-lambda", "cc-nonce-lambda-with-a-name-far-too-long-"
+                                "for-aws-lambda-to-accept")),
+)
+
+
+def run(case: BadInput) -> int:
+    import environments
+    import main
+
+    production = environments.ENVIRONMENTS["production"]
+    config: EnvironmentConfig = replace(production, **case.environment)  # type: ignore[arg-type]
+    environments.ENVIRONMENTS["production"] = config
+    return main.main({**os.environ, **case.environ}, routes=case.routes(ROUTES),
+                     functions=case.functions(FUNCTIONS), services=SERVICE_BACKENDS)
+
+
+if __name__ == "__main__":
+    by_name = {case.name: case for case in CASES}
+    sys.exit(run(by_name[sys.argv[1]]))
