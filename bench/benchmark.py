@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-UNIT_MARKERS = "not terraform and not emulator and not process"
+UNIT_MARKERS = "not security and not terraform and not emulator and not process"
 
 
 @dataclass

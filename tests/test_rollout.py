@@ -37,18 +37,32 @@ def addresses(synthesized: Synthesized) -> dict[tuple[str, str], set[str]]:
     return found
 
 
-def test_five_percent_gives_95_5_on_every_weighted_rule(synthesize_with: Synth) -> None:
-    assert weighted_weights(synthesize_with({"RUST_ROUTING_PERCENT": "5"})) == {(95, 5)}
+def at_r(synthesized: Synthesized, synthesize_with: Synth, r: str) -> Synthesized:
+    """Every environment synthesized with R = ``r``: an environment whose own R is ``r``
+    comes from the session's default build, only the others are built again (R = 0 and 100
+    are the spec defaults of production and of staging and review)."""
+    others = [name for name, config in environments.ENVIRONMENTS.items()
+              if str(config.rust_percent) != r]
+    built = synthesize_with({"RUST_ROUTING_PERCENT": r, "ENVIRONMENTS": ",".join(others)})
+    return Synthesized({name: built[name] if name in others else synthesized[name]
+                        for name in environments.ENVIRONMENTS})
+
+
+def test_five_percent_gives_95_5_on_every_weighted_rule(
+    synthesized: Synthesized, synthesize_with: Synth
+) -> None:
+    assert weighted_weights(at_r(synthesized, synthesize_with, "5")) == {(95, 5)}
 
 
 @pytest.mark.parametrize("r", ["0", "100"])
-def test_bounds_are_accepted(synthesize_with: Synth, r: str) -> None:
-    assert weighted_weights(synthesize_with({"RUST_ROUTING_PERCENT": r})) == {
-        (100 - int(r), int(r))}
+def test_bounds_are_accepted(synthesized: Synthesized, synthesize_with: Synth, r: str) -> None:
+    assert weighted_weights(at_r(synthesized, synthesize_with, r)) == {(100 - int(r), int(r))}
 
 
-def test_changing_r_changes_nothing_but_weights(synthesize_with: Synth) -> None:
-    by_r = {r: addresses(synthesize_with({"RUST_ROUTING_PERCENT": r})) for r in ("0", "5", "100")}
+def test_changing_r_changes_nothing_but_weights(
+    synthesized: Synthesized, synthesize_with: Synth
+) -> None:
+    by_r = {r: addresses(at_r(synthesized, synthesize_with, r)) for r in ("0", "5", "100")}
     assert by_r["0"] == by_r["5"] == by_r["100"]
     assert len(by_r["0"]) == 20  # five stacks in each of four environments
 

@@ -22,6 +22,11 @@ from tests.test_rollout import addresses
 Synth = Callable[[Mapping[str, str]], Synthesized]
 PRODUCTION = ENVIRONMENTS["production"]
 CANARIES = "ceramic-cache-bulk-post,embed-add-stamps"
+# Two production builds serve every test below (each build costs a quarter of a second):
+# R = 25 with a per-route override and two canaries, and the same with the emergency rollback.
+ROLLOUT = {"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": "25",
+           "RUST_ROUTING_PERCENT_ROUTES": "internal-catchall=0", "RUST_CANARY_ROUTES": CANARIES}
+EMERGENCY = {**ROLLOUT, "RUST_EMERGENCY_ROLLBACK": "true"}
 
 
 def rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -33,8 +38,7 @@ def weights(rule: dict[str, Any]) -> tuple[int, ...]:
 
 
 def test_per_route_override_keeps_its_own_r(synthesize_with: Synth) -> None:
-    found = rules(synthesize_with({"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": "25",
-                                   "RUST_ROUTING_PERCENT_ROUTES": "internal-catchall=0"}))
+    found = rules(synthesize_with(ROLLOUT))
     assert weights(found["internal_catchall"]) == (100, 0)
     assert {weights(r) for k, r in found.items()
             if "forward" in r["action"][0] and k != "internal_catchall"} == {(75, 25)}
@@ -50,7 +54,7 @@ def test_override_in_the_environment_configuration() -> None:
 
 
 def test_canary_rules(synthesize_with: Synth) -> None:
-    found = rules(synthesize_with({"ENVIRONMENTS": "production", "RUST_CANARY_ROUTES": CANARIES}))
+    found = rules(synthesize_with(ROLLOUT))
     public, internal = found["ceramic_cache_bulk_post_canary"], found["embed_add_stamps_canary"]
     assert (public["priority"], internal["priority"]) == (1021, 2095)
     assert {"http_header": {"http_header_name": "X-Use-Rust-Scorer", "values": ["true"]}} in (
@@ -66,11 +70,7 @@ def test_canary_rules(synthesize_with: Synth) -> None:
 
 
 def test_emergency_rollback_is_r_zero_without_stickiness_in_place(synthesize_with: Synth) -> None:
-    normal = synthesize_with({"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": "25",
-                              "RUST_CANARY_ROUTES": CANARIES})
-    emergency = synthesize_with({"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": "25",
-                                 "RUST_CANARY_ROUTES": CANARIES,
-                                 "RUST_EMERGENCY_ROLLBACK": "true"})
+    normal, emergency = synthesize_with(ROLLOUT), synthesize_with(EMERGENCY)
     weighted = [r for r in rules(emergency).values() if "forward" in r["action"][0]]
     assert len(weighted) == 11
     for rule in weighted:
