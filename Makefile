@@ -34,7 +34,7 @@ node_modules/.installed: package-lock.json | check-tools
 		-r security/checkov-requirements.txt
 	@touch $@
 
-install: .venv/.installed node_modules/.installed .venv-checkov/.installed
+install: .venv/.installed node_modules/.installed
 
 ## local: deploy the local environment to a local AWS emulator and print its live routes
 ## (KEEP_RUNNING=1 leaves the emulator running; AWS_ENDPOINT_URL=... reuses a running one)
@@ -50,11 +50,11 @@ lint: install
 	$(PIPENV) run ruff check .
 
 ## test: lint, then the whole test suite (unit, security gate, Terraform, emulator)
-test: lint
+test: lint .venv-checkov/.installed
 	$(PIPENV) run pytest
 
 ## security: synthesize every environment and run the checkov security gate on it
-security: install
+security: install .venv-checkov/.installed
 	$(PIPENV) run python -m ops.security_gate
 
 ## docs: regenerate docs/routing.md from the route table

@@ -3,8 +3,9 @@
     pipenv run python -m ops.security_gate [--outdir cdktf.out]
 
 Without ``--outdir`` it synthesizes every environment into a temporary folder first.
-checkov runs from its own virtual environment (``.venv-checkov/``, installed by ``make
-install`` from ``security/checkov-requirements.txt``) so its dependencies never meet cdktf's;
+checkov runs from its own virtual environment (``.venv-checkov/``, which ``make test`` and
+``make security`` install from ``security/checkov-requirements.txt``) so its dependencies
+never meet cdktf's;
 ``CHECKOV`` names another executable. It scans with the ``terraform_json`` framework,
 offline (``--skip-download``). Exit status 0 passes; 1 fails on: a failed check that no entry
 of ``security/checkov-skips.toml`` matches, a parsing error, a stack file checkov reported
@@ -151,8 +152,8 @@ def evaluate(reports: list[dict[str, Any]], skips: list[Skip], stacks: list[str]
 
 def run_checkov(stack_files: list[Path], checkov: Path) -> list[dict[str, Any]]:
     if not os.access(checkov, os.X_OK):
-        raise GateError(f"checkov is not installed at {checkov}: run `make install` (it "
-                        "creates .venv-checkov from security/checkov-requirements.txt)")
+        raise GateError(f"checkov is not installed at {checkov}: run `make "
+                        ".venv-checkov/.installed` (`make test` does it first)")
     files = [arg for path in stack_files for arg in ("--file", str(path))]
     result = subprocess.run(
         [str(checkov), *files, "--framework", "terraform_json", "--skip-download",

@@ -114,8 +114,8 @@ def test_every_committed_skip_has_its_own_reason() -> None:
 def checkov() -> Path:
     checkov = Path(os.environ.get("CHECKOV", CHECKOV))
     if not os.access(checkov, os.X_OK):
-        pytest.fail(f"checkov is not installed at {checkov}: `make install` creates "
-                    ".venv-checkov from security/checkov-requirements.txt")
+        pytest.fail(f"checkov is not installed at {checkov}: `make test` (or `make "
+                    ".venv-checkov/.installed`) creates it from security/checkov-requirements.txt")
     return checkov
 
 
