@@ -40,8 +40,11 @@ def main(
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    # Only a valid model pays for cdktf and the provider bindings (about 3 s).
-    from cdktf import App
+    # Only a valid model pays for cdktf and the provider bindings (about 1.5 s).
+    from modules.provider import kernel_loading_lazily
+
+    with kernel_loading_lazily():
+        from cdktf import App
 
     from stacks.app import build_validated
 

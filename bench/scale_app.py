@@ -13,7 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cdktf import App
+from modules.provider import kernel_loading_lazily
+
+with kernel_loading_lazily():
+    from cdktf import App
 
 from environments import ENVIRONMENTS
 from modules.route import Route, forward, weighted_forward, when

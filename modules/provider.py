@@ -8,9 +8,16 @@ source *without* those ``from . import <submodule>`` lines, so that
 only. Everything else the ``__init__`` does runs unchanged, so the classes, and the
 synthesized JSON, are the same (a test compares both byte for byte).
 
-If the package's layout is not what this expects, it falls back to the ordinary import
-with a warning instead of breaking synth. ``SCORER_PROVIDER_IMPORT=eager`` forces the
-ordinary import.
+The jsii kernel (Node.js) has the same problem on its side: the npm package's
+``lib/index.js`` requires every resource's module (about two seconds and 450 MB per
+process). ``kernel_loading_lazily()`` starts the kernel with ``lazy_provider_require.js``
+preloaded, which turns that file's exports into getters that require a module on first use.
+Call it around the first ``import cdktf`` of a process (the kernel starts there); it
+restores the environment afterwards, so no other child process inherits the preload.
+
+If either package's layout is not what this expects, each side falls back to the ordinary
+import with a warning instead of breaking synth. ``SCORER_PROVIDER_IMPORT=eager`` forces the
+ordinary import on both sides.
 
 ``cache_type_hints()`` keeps jsii's runtime argument checks but stops them from
 re-evaluating the same annotations on every call: the generated code calls
@@ -20,6 +27,7 @@ answer for such a stub never changes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import importlib.util
@@ -28,12 +36,50 @@ import re
 import sys
 import typing
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 _EAGER_IMPORT = re.compile(r"^from \. import [A-Za-z_][A-Za-z0-9_]*[ \t]*$", re.MULTILINE)
 _REQUIRED = ("from ._jsii import *", "publication.publish()")
 _MIN_SUBMODULES = 100
+
+
+NODE_PRELOAD = Path(__file__).with_name("lazy_provider_require.js")
+
+
+def _eager() -> bool:
+    return os.environ.get("SCORER_PROVIDER_IMPORT") == "eager"
+
+
+@contextlib.contextmanager
+def kernel_loading_lazily() -> Iterator[None]:
+    """Within this block, a starting jsii kernel preloads the provider's lazy ``require``.
+
+    The kernel reads the environment once, when the first jsii module (``cdktf``,
+    ``constructs``) is imported; the block adds ``--require <preload>`` to ``NODE_OPTIONS``
+    for that moment only. No effect with ``SCORER_PROVIDER_IMPORT=eager``, when the kernel
+    already runs, or when the preload file is missing (then with a warning).
+    """
+    previous = os.environ.get("NODE_OPTIONS")
+    if _eager() or "jsii" in sys.modules or str(NODE_PRELOAD) in (previous or ""):
+        yield
+        return
+    if not NODE_PRELOAD.is_file():
+        warnings.warn(f"{NODE_PRELOAD} is missing; the jsii kernel loads every provider "
+                      "module, which is slower", RuntimeWarning, stacklevel=3)
+        yield
+        return
+    os.environ["NODE_OPTIONS"] = " ".join(
+        part for part in (previous, f'--require "{NODE_PRELOAD}"') if part)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("NODE_OPTIONS", None)
+        else:
+            os.environ["NODE_OPTIONS"] = previous
 
 
 class LayoutError(RuntimeError):
@@ -46,7 +92,7 @@ def load_lazily(package: str = PACKAGE) -> bool:
     False when the package was imported already, the ordinary import was asked for, or the
     layout was unexpected (then the ordinary import ran, with a warning).
     """
-    if package in sys.modules or os.environ.get("SCORER_PROVIDER_IMPORT") == "eager":
+    if package in sys.modules or _eager():
         return False
     try:
         _initialise_without_submodules(package)

@@ -18,7 +18,7 @@ from modules.aws import (
     SnsTopicSubscription,
 )
 from modules.backend import Backend
-from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboard
+from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
 from modules.function_spec import FunctionSpec
 from modules.registry import TargetGroupRegistry
 from modules.route import Route, WeightedForward
@@ -79,21 +79,23 @@ class MonitoringStack(EnvironmentStack):
                 for f in functions
             }, actions)
 
-        rows = []
+        rows, arn_suffixes = [], {f"lb:{which}": suffix for which, suffix in lbs.items()}
         for route in routes:
             action = route.action
             if not isinstance(action, WeightedForward):
                 continue
             lb = route.listener
-            python = registry.resolve(lb, action.python, used_by=route.key)
-            rust = registry.resolve(lb, action.rust, used_by=route.key)
+            for backend in (action.python, action.rust):
+                arn_suffixes[f"tg:{backend}"] = registry.resolve(
+                    lb, backend, used_by=route.key).arn_suffix
             rows.append(RolloutRow(
-                route.key, lbs[lb],
-                TargetSeries(f"Python {action.python.removeprefix('py:')}", python.arn_suffix),
+                route.key, f"lb:{lb}",
+                TargetSeries(f"Python {action.python.removeprefix('py:')}", f"tg:{action.python}"),
                 TargetSeries(f"Rust ({action.rust}, all weighted routes of the {lb} ALB)",
-                             rust.arn_suffix)))
-        self.dashboard = rollout_dashboard(
-            self, f"{config.name_prefix}scorer-{config.name}-rust-rollout", config.region, rows)
+                             f"tg:{action.rust}")))
+        self.dashboards = rollout_dashboards(
+            self, f"{config.name_prefix}scorer-{config.name}-rust-rollout", config.region, rows,
+            arn_suffixes)
 
     def _subject(self, kind: AlarmKind, target: str, dimensions: dict[str, str],
                  override: Evaluation | None = None) -> Subject:

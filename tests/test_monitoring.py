@@ -90,6 +90,23 @@ def tg_ref(env: str, target_group: str) -> str:
                               "arn_suffix")
 
 
+def dashboard_json(body: str) -> dict[str, Any]:
+    """The dashboard body as Terraform will compute it: ``${replace(replace("<json>",
+    "{{arn-suffix:KEY}}", REF), ...)}`` with each placeholder turned into ``${REF}``."""
+    assert body.startswith("${") and body.endswith("}"), body[:80]
+    expression = body[2:-1]
+    depth = len(re.match(r"(replace\()*", expression).group(0)) // len("replace(")
+    template, end = json.JSONDecoder().raw_decode(expression, depth * len("replace("))
+    pairs = re.findall(r', "(\{\{arn-suffix:[^"]+\}\})", ("[^"]*"|[\w.-]+)\)',
+                       expression[end:])
+    assert len(pairs) == depth and expression[end:].endswith(")")
+    for placeholder, value in pairs:  # a literal, or a reference Terraform interpolates
+        template = template.replace(
+            placeholder, json.loads(value) if value.startswith('"') else f"${{{value}}}")
+    assert "{{arn-suffix:" not in template
+    return json.loads(template)
+
+
 def metrics_of(alarm: dict[str, Any]) -> tuple[str, ...]:
     if "metric_query" not in alarm:
         return (alarm["metric_name"],)
@@ -192,7 +209,8 @@ def test_rollout_dashboard_puts_python_and_rust_side_by_side(
 ) -> None:
     (dashboard,) = resources(synthesized[env]["monitoring"], "aws_cloudwatch_dashboard").values()
     assert dashboard["dashboard_name"] == f"scorer-{env}-rust-rollout"
-    widgets = json.loads(dashboard["dashboard_body"])["widgets"]
+    widgets = dashboard_json(dashboard["dashboard_body"])["widgets"]
+    assert len(widgets) <= 500  # CloudWatch's limit per dashboard
     weighted = {key: (listener, action[1], action[2])
                 for (listener, _), (key, *_, action) in SPEC_ROUTES.items()
                 if action[0] == "weighted"}
@@ -239,3 +257,26 @@ def test_rollout_and_rollback_leave_monitoring_untouched(
     for environ in (ROLLOUT, EMERGENCY):
         assert plain(synthesize_with(environ)["production"]["monitoring"]) == plain(
             synthesized["production"]["monitoring"])
+
+
+def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second() -> None:
+    """CloudWatch holds 500 graphs per dashboard: 125 routes of four graphs each."""
+    from cdktf import TerraformStack, Testing
+
+    from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
+
+    stack = TerraformStack(Testing.app(), "dashboards")
+    rows = [RolloutRow(f"route-{i}", "lb", TargetSeries("Python", f"py-{i % 3}"),
+                       TargetSeries("Rust", "rust")) for i in range(130)]
+    suffixes = {"lb": "app/x/1", "rust": "targetgroup/rust/2",
+                **{f"py-{i}": f"targetgroup/py-{i}/3" for i in range(3)}}
+    rollout_dashboards(stack, "scorer-x-rust-rollout", "us-east-1", rows, suffixes)
+    found = json.loads(Testing.synth(stack))["resource"]["aws_cloudwatch_dashboard"]
+    assert {k: d["dashboard_name"] for k, d in found.items()} == {
+        "rollout_dashboard": "scorer-x-rust-rollout",
+        "rollout_dashboard_2": "scorer-x-rust-rollout-2"}
+    first, second = (dashboard_json(found[k]["dashboard_body"])["widgets"]
+                     for k in ("rollout_dashboard", "rollout_dashboard_2"))
+    assert (len(first), len(second)) == (500, 20)
+    assert second[0]["properties"]["title"] == "route-125: requests"
+    assert second[0]["properties"]["metrics"][1][5] == "targetgroup/rust/2"

@@ -1,7 +1,12 @@
-"""modules/provider.py: lazy loading of the provider package, and its safe fallback."""
+"""modules/provider.py: lazy loading of the provider package, in Python and in the jsii
+kernel (Node.js), and the safe fallback of each."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 import sys
 import typing
 from collections.abc import Iterator
@@ -9,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from modules.provider import cache_type_hints, load_lazily
+from modules.provider import NODE_PRELOAD, cache_type_hints, kernel_loading_lazily, load_lazily
 
 SUBMODULES = 120
 
@@ -84,3 +89,69 @@ def test_type_hints_of_jsii_stubs_are_cached_and_others_are_not() -> None:
     assert first == {"value": int, "return": type(None)}
     assert typing.get_type_hints(_typecheckingstub__example) is first
     assert typing.get_type_hints(ordinary) is not typing.get_type_hints(ordinary)
+
+
+def _node_package(root: Path, extra: str = "") -> Path:
+    """node_modules/@cdktf/provider-aws laid out as the real one: an index.js requiring one
+    module per resource (each records that it was loaded)."""
+    lib = root / "node_modules" / "@cdktf" / "provider-aws" / "lib"
+    names = [f"sub{i}" for i in range(SUBMODULES)]
+    lines = ['"use strict";', "/**", " * header", " */",
+             'Object.defineProperty(exports, "__esModule", { value: true });',
+             " = ".join(f"exports.{n}" for n in names) + " = void 0;"]
+    lines += [f'exports.{n} = require("./{n}");' for n in names] + [extra]
+    for n in names:
+        (lib / n).mkdir(parents=True)
+        (lib / n / "index.js").write_text(
+            f"(globalThis.loaded ||= []).push({n[3:]}); exports.VALUE = {n[3:]};\n")
+    (lib / "index.js").write_text("\n".join(lines) + "\n")
+    (lib.parent / "package.json").write_text(
+        json.dumps({"name": "@cdktf/provider-aws", "main": "lib/index.js"}))
+    return root / "node_modules"
+
+
+def _node(node_path: Path) -> subprocess.CompletedProcess[str]:
+    node = shutil.which("node")
+    assert node, "Node.js is required (it runs the jsii kernel)"
+    script = ("const p = require('@cdktf/provider-aws'); const before = (globalThis.loaded || [])"
+              ".length; const value = p.sub7.VALUE; console.log(JSON.stringify({keys: "
+              "Object.keys(p).length, before, value, after: globalThis.loaded}));")
+    return subprocess.run([node, "--require", str(NODE_PRELOAD), "-e", script], text=True,
+                          capture_output=True, timeout=60, check=True,
+                          env={**os.environ, "NODE_PATH": str(node_path)})
+
+
+def test_the_kernel_requires_only_the_provider_modules_in_use(tmp_path: Path) -> None:
+    result = _node(_node_package(tmp_path))
+    assert json.loads(result.stdout) == {"keys": SUBMODULES, "before": 0, "value": 7,
+                                         "after": [7]}
+    assert result.stderr == ""
+
+
+def test_an_unexpected_index_runs_as_it_is_with_a_warning(tmp_path: Path) -> None:
+    result = _node(_node_package(tmp_path, extra="exports.extra = 1;"))
+    found = json.loads(result.stdout)
+    assert (found["before"], found["value"], len(found["after"])) == (SUBMODULES, 7, SUBMODULES)
+    assert "has an unexpected shape; loading every provider module" in result.stderr
+
+
+def test_kernel_loading_lazily_preloads_for_the_kernel_start_only(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(sys.modules, "jsii")  # as before the first import of cdktf
+    monkeypatch.setenv("NODE_OPTIONS", "--max-http-header-size=16384")
+    monkeypatch.delenv("SCORER_PROVIDER_IMPORT", raising=False)
+    with kernel_loading_lazily():
+        assert os.environ["NODE_OPTIONS"] == (
+            f'--max-http-header-size=16384 --require "{NODE_PRELOAD}"')
+    assert os.environ["NODE_OPTIONS"] == "--max-http-header-size=16384"
+    monkeypatch.setenv("SCORER_PROVIDER_IMPORT", "eager")
+    with kernel_loading_lazily():
+        assert os.environ["NODE_OPTIONS"] == "--max-http-header-size=16384"
+
+
+def test_kernel_loading_lazily_leaves_a_running_kernel_alone() -> None:
+    assert "jsii" in sys.modules  # this session's kernel runs already
+    before = os.environ.get("NODE_OPTIONS")
+    with kernel_loading_lazily():
+        assert os.environ.get("NODE_OPTIONS") == before
