@@ -62,6 +62,15 @@ def synthesized() -> Synthesized:
     return synthesize({})
 
 
+# The rollout as operators run it in production, built once per session and shared by the
+# rollout, rollout-control and monitoring tests (each build costs most of a second): the first
+# step R = 5, one route held at its own R, two canary rules; and the same in an emergency.
+CANARIES = "ceramic-cache-bulk-post,embed-add-stamps"
+ROLLOUT = {"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": "5",
+           "RUST_ROUTING_PERCENT_ROUTES": "internal-catchall=0", "RUST_CANARY_ROUTES": CANARIES}
+EMERGENCY = {**ROLLOUT, "RUST_EMERGENCY_ROLLBACK": "true"}
+
+
 @pytest.fixture(scope="session")
 def synthesize_with() -> Callable[[Mapping[str, str]], Synthesized]:
     """Synthesize with deploy-time variables; each distinct set is built once per session."""

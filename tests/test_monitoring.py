@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Synthesized
+from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
 from tests.spec_routes import SPEC_R, SPEC_ROUTES
-from tests.test_rollout import at_r
-from tests.test_rollout_controls import EMERGENCY, ROLLOUT
+from tests.test_rollout import plain, production_at
 from tests.test_stacks import SPEC_FUNCTIONS, resources
 
 ENVS = tuple(SPEC_R)
@@ -246,17 +245,11 @@ def test_rollout_and_rollback_leave_monitoring_untouched(
 ) -> None:
     """R, per-route R, canaries and the emergency rollback change only the routing stack
     (the builds are the rollout tests' own, made once per session)."""
-    def plain(stack: dict[str, Any]) -> Any:  # without cdktf's "//" metadata
-        return json.loads(json.dumps(stack), object_hook=lambda o: {
-            k: v for k, v in o.items() if k != "//"})
-
-    for r in ("0", "5", "100"):
-        at = at_r(synthesized, synthesize_with, r)
-        for env in ENVS:
-            assert plain(at[env]["monitoring"]) == plain(synthesized[env]["monitoring"]), (r, env)
-    for environ in (ROLLOUT, EMERGENCY):
-        assert plain(synthesize_with(environ)["production"]["monitoring"]) == plain(
-            synthesized["production"]["monitoring"])
+    baseline = plain(synthesized["production"]["monitoring"])
+    variants = [production_at(synthesized, synthesize_with, "100"),
+                synthesize_with(ROLLOUT), synthesize_with(EMERGENCY)]
+    for variant in variants:
+        assert plain(variant["production"]["monitoring"]) == baseline
 
 
 def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second() -> None:

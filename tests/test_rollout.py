@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 
 import environments
 from modules.errors import ConfigurationError
-from tests.conftest import Synthesized
+from tests.conftest import ROLLOUT, Synthesized
 
 Synth = Callable[[Mapping[str, str]], Synthesized]
 
@@ -37,34 +39,52 @@ def addresses(synthesized: Synthesized) -> dict[tuple[str, str], set[str]]:
     return found
 
 
-def at_r(synthesized: Synthesized, synthesize_with: Synth, r: str) -> Synthesized:
-    """Every environment synthesized with R = ``r``: an environment whose own R is ``r``
-    comes from the session's default build, only the others are built again (R = 0 and 100
-    are the spec defaults of production and of staging and review)."""
-    others = [name for name, config in environments.ENVIRONMENTS.items()
-              if str(config.rust_percent) != r]
-    built = synthesize_with({"RUST_ROUTING_PERCENT": r, "ENVIRONMENTS": ",".join(others)})
-    return Synthesized({name: built[name] if name in others else synthesized[name]
-                        for name in environments.ENVIRONMENTS})
+def plain(value: Any) -> Any:
+    """``value`` without cdktf's "//" metadata (present in synthesized files, not in
+    ``Testing.synth``)."""
+    return json.loads(json.dumps(value), object_hook=lambda o: {
+        k: v for k, v in o.items() if k != "//"})
 
 
-def test_five_percent_gives_95_5_on_every_weighted_rule(
-    synthesized: Synthesized, synthesize_with: Synth
-) -> None:
-    assert weighted_weights(at_r(synthesized, synthesize_with, "5")) == {(95, 5)}
+def production_at(synthesized: Synthesized, synthesize_with: Synth, r: str) -> Synthesized:
+    """Production synthesized with R = ``r`` (R = 0, its own, is the session's default build;
+    each other R is built once per session, production only: the rollout happens there)."""
+    if r == str(environments.ENVIRONMENTS["production"].rust_percent):
+        return Synthesized({"production": synthesized["production"]})
+    return synthesize_with({"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": r})
+
+
+def test_five_percent_gives_95_5_on_every_weighted_rule(synthesize_with: Synth) -> None:
+    """The first production step (ROLLOUT: R = 5; internal-catchall is held at its own R = 0,
+    and the two canary rules forward to Rust alone)."""
+    rules = synthesize_with(ROLLOUT)["production"]["routing"]["resource"]["aws_lb_listener_rule"]
+    weighted = {key: tuple(t["weight"] for t in rule["action"][0]["forward"]["target_group"])
+                for key, rule in rules.items() if "forward" in rule["action"][0]}
+    assert weighted.pop("internal_catchall") == (100, 0)
+    assert len(weighted) == 10 and set(weighted.values()) == {(95, 5)}
 
 
 @pytest.mark.parametrize("r", ["0", "100"])
 def test_bounds_are_accepted(synthesized: Synthesized, synthesize_with: Synth, r: str) -> None:
-    assert weighted_weights(at_r(synthesized, synthesize_with, r)) == {(100 - int(r), int(r))}
+    assert weighted_weights(production_at(synthesized, synthesize_with, r)) == {
+        (100 - int(r), int(r))}
 
 
 def test_changing_r_changes_nothing_but_weights(
     synthesized: Synthesized, synthesize_with: Synth
 ) -> None:
-    by_r = {r: addresses(at_r(synthesized, synthesize_with, r)) for r in ("0", "5", "100")}
-    assert by_r["0"] == by_r["5"] == by_r["100"]
-    assert len(by_r["0"]) == 20  # five stacks in each of four environments
+    def without_weights(parts: dict[str, Any]) -> Any:
+        found = plain(parts)
+        for rule in found["routing"]["resource"]["aws_lb_listener_rule"].values():
+            for target in rule["action"][0].get("forward", {}).get("target_group", []):
+                target.pop("weight")
+        return found
+
+    by_r = {r: production_at(synthesized, synthesize_with, r) for r in ("0", "100")}
+    assert addresses(by_r["0"]) == addresses(by_r["100"])
+    assert len(addresses(by_r["0"])) == 5  # the five stacks of production
+    assert without_weights(by_r["0"]["production"]) == without_weights(by_r["100"]["production"])
+    assert weighted_weights(by_r["0"]) != weighted_weights(by_r["100"])
 
 
 @pytest.mark.parametrize("raw", ["abc", "-1", "101", "5.5", "", " ", "0x10"])

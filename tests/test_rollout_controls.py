@@ -16,17 +16,11 @@ from ops.routes import explain
 from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
 from stacks.route_table import ROUTES
 from stacks.validation import environment_problems
-from tests.conftest import Synthesized
+from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
 from tests.test_rollout import addresses
 
 Synth = Callable[[Mapping[str, str]], Synthesized]
 PRODUCTION = ENVIRONMENTS["production"]
-CANARIES = "ceramic-cache-bulk-post,embed-add-stamps"
-# Two production builds serve every test below (each build costs a quarter of a second):
-# R = 25 with a per-route override and two canaries, and the same with the emergency rollback.
-ROLLOUT = {"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": "25",
-           "RUST_ROUTING_PERCENT_ROUTES": "internal-catchall=0", "RUST_CANARY_ROUTES": CANARIES}
-EMERGENCY = {**ROLLOUT, "RUST_EMERGENCY_ROLLBACK": "true"}
 
 
 def rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -41,7 +35,7 @@ def test_per_route_override_keeps_its_own_r(synthesize_with: Synth) -> None:
     found = rules(synthesize_with(ROLLOUT))
     assert weights(found["internal_catchall"]) == (100, 0)
     assert {weights(r) for k, r in found.items()
-            if "forward" in r["action"][0] and k != "internal_catchall"} == {(75, 25)}
+            if "forward" in r["action"][0] and k != "internal_catchall"} == {(95, 5)}
 
 
 def test_override_in_the_environment_configuration() -> None:
