@@ -10,7 +10,7 @@ import pytest
 
 import environments
 from modules.errors import ConfigurationError
-from tests.conftest import ROLLOUT, Synthesized
+from tests.conftest import CANARIES, ROLLOUT, Synthesized
 
 Synth = Callable[[Mapping[str, str]], Synthesized]
 
@@ -46,14 +46,6 @@ def plain(value: Any) -> Any:
         k: v for k, v in o.items() if k != "//"})
 
 
-def production_at(synthesized: Synthesized, synthesize_with: Synth, r: str) -> Synthesized:
-    """Production synthesized with R = ``r`` (R = 0, its own, is the session's default build;
-    each other R is built once per session, production only: the rollout happens there)."""
-    if r == str(environments.ENVIRONMENTS["production"].rust_percent):
-        return Synthesized({"production": synthesized["production"]})
-    return synthesize_with({"ENVIRONMENTS": "production", "RUST_ROUTING_PERCENT": r})
-
-
 def test_five_percent_gives_95_5_on_every_weighted_rule(synthesize_with: Synth) -> None:
     """The first production step (ROLLOUT: R = 5; internal-catchall is held at its own R = 0,
     and the two canary rules forward to Rust alone)."""
@@ -64,27 +56,35 @@ def test_five_percent_gives_95_5_on_every_weighted_rule(synthesize_with: Synth) 
     assert len(weighted) == 10 and set(weighted.values()) == {(95, 5)}
 
 
-@pytest.mark.parametrize("r", ["0", "100"])
-def test_bounds_are_accepted(synthesized: Synthesized, synthesize_with: Synth, r: str) -> None:
-    assert weighted_weights(production_at(synthesized, synthesize_with, r)) == {
-        (100 - int(r), int(r))}
+@pytest.mark.parametrize(("env", "r"), [("production", 0), ("staging", 100), ("local", 50)])
+def test_python_gets_100_minus_r(synthesized: Synthesized, env: str, r: int) -> None:
+    """The bounds 0 and 100 and a midpoint, as the environments' own R (spec defaults)."""
+    assert weighted_weights(Synthesized({env: synthesized[env]})) == {(100 - r, r)}
 
 
 def test_changing_r_changes_nothing_but_weights(
     synthesized: Synthesized, synthesize_with: Synth
 ) -> None:
+    """Production at its own R = 0 against the rollout build (R = 5, one route held at 0):
+    the same resources, data sources and outputs, and the same JSON but for the weights,
+    once the rollout's two canary rules are set aside."""
+    canaries = {f"{key.replace('-', '_')}_canary" for key in CANARIES.split(",")}
+
     def without_weights(parts: dict[str, Any]) -> Any:
         found = plain(parts)
-        for rule in found["routing"]["resource"]["aws_lb_listener_rule"].values():
+        rules = found["routing"]["resource"]["aws_lb_listener_rule"]
+        for key in canaries & set(rules):
+            del rules[key]
+        for rule in rules.values():
             for target in rule["action"][0].get("forward", {}).get("target_group", []):
                 target.pop("weight")
         return found
 
-    by_r = {r: production_at(synthesized, synthesize_with, r) for r in ("0", "100")}
-    assert addresses(by_r["0"]) == addresses(by_r["100"])
-    assert len(addresses(by_r["0"])) == 5  # the five stacks of production
-    assert without_weights(by_r["0"]["production"]) == without_weights(by_r["100"]["production"])
-    assert weighted_weights(by_r["0"]) != weighted_weights(by_r["100"])
+    before = synthesized["production"]
+    after = synthesize_with(ROLLOUT)["production"]
+    assert weighted_weights(Synthesized({"p": before})) != weighted_weights(
+        Synthesized({"p": after}))
+    assert without_weights(before) == without_weights(after)
 
 
 @pytest.mark.parametrize("raw", ["abc", "-1", "101", "5.5", "", " ", "0x10"])
