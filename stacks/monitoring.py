@@ -86,8 +86,9 @@ class MonitoringStack(EnvironmentStack):
                 continue
             lb = route.listener
             for backend in (action.python, action.rust):
-                arn_suffixes[f"tg:{backend}"] = registry.resolve(
-                    lb, backend, used_by=route.key).arn_suffix
+                if f"tg:{backend}" not in arn_suffixes:  # one token per target group
+                    arn_suffixes[f"tg:{backend}"] = registry.resolve(
+                        lb, backend, used_by=route.key).arn_suffix
             rows.append(RolloutRow(
                 route.key, f"lb:{lb}",
                 TargetSeries(f"Python {action.python.removeprefix('py:')}", f"tg:{action.python}"),

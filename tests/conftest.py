@@ -3,17 +3,19 @@ costs seconds), then every stack is read back with cdktf ``Testing.synth``."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typeguard
 from cdktf import App, TerraformStack, Testing
 
 import environments
@@ -31,24 +33,47 @@ class Synthesized(dict[str, dict[str, dict[str, Any]]]):
     outdir: Path
 
 
-def synthesize(environ: Mapping[str, str], testing_synth: bool = True) -> Synthesized:
-    """Build the selected environments as ``main.py`` does and return every stack's JSON,
-    read with ``Testing.synth`` (or, with ``testing_synth=False``, from the files the app's
-    synth wrote, which hold the same JSON and cost nothing more to read)."""
+def without_metadata(text: str) -> Any:
+    """A synthesized stack file's JSON without cdktf's ``"//"`` metadata: what
+    ``Testing.synth`` returns for that stack."""
+    return json.loads(text, object_hook=lambda o: {k: v for k, v in o.items() if k != "//"})
+
+
+@contextlib.contextmanager
+def jsii_type_checks(enabled: bool) -> Iterator[None]:
+    """jsii's argument type checks (typeguard) on or off for a build. A variant build runs the
+    same calls as the session's default build with other values, whose types that build
+    has checked already."""
+    original = typeguard.check_type
+    if not enabled:
+        typeguard.check_type = lambda *args, **kwargs: kwargs.get("value")
+    try:
+        yield
+    finally:
+        typeguard.check_type = original
+
+
+def synthesize(environ: Mapping[str, str], testing_synth: tuple[str, ...] = (),
+               type_checks: bool = True) -> Synthesized:
+    """Build the selected environments as ``main.py`` does and return every stack's JSON:
+    with ``Testing.synth`` for the environments in ``testing_synth``, and for the others
+    from the files the app's synth wrote, without their metadata, the same JSON at no extra
+    cost (``test_stacks.py`` compares both for every stack of production)."""
     app: App = Testing.app()
-    built = scorer_app.build(app, environments.selected(environ))
-    # Cross-stack references become remote-state lookups during the app's synth; only
-    # after it does Testing.synth of one stack show them.
-    app.synth()
+    with jsii_type_checks(type_checks):
+        built = scorer_app.build(app, environments.selected(environ))
+        # Cross-stack references become remote-state lookups during the app's synth; only
+        # after it does Testing.synth of one stack show them.
+        app.synth()
     outdir = Path(app.outdir)
 
-    def read(stack: TerraformStack) -> dict[str, Any]:
-        if testing_synth:
+    def read(stack: TerraformStack, environment: str) -> dict[str, Any]:
+        if environment in testing_synth:
             return json.loads(Testing.synth(stack))
-        return json.loads((outdir / "stacks" / stack.node.id / "cdk.tf.json").read_text())
+        return without_metadata((outdir / "stacks" / stack.node.id / "cdk.tf.json").read_text())
 
     found = Synthesized({
-        name: {stack.stack_name.removeprefix(f"scorer-{name}-"): read(stack)
+        name: {stack.stack_name.removeprefix(f"scorer-{name}-"): read(stack, name)
                for stack in stacks.all()}
         for name, stacks in built.items()
     })
@@ -58,8 +83,9 @@ def synthesize(environ: Mapping[str, str], testing_synth: bool = True) -> Synthe
 
 @pytest.fixture(scope="session")
 def synthesized() -> Synthesized:
-    """All four environments with their default Rust percentages."""
-    return synthesize({})
+    """All four environments with their default Rust percentages (production read with
+    ``Testing.synth``), every jsii argument type checked."""
+    return synthesize({}, testing_synth=("production",))
 
 
 # The rollout as operators run it in production, built once per session and shared by the
@@ -79,7 +105,7 @@ def synthesize_with() -> Callable[[Mapping[str, str]], Synthesized]:
     def build(environ: Mapping[str, str]) -> Synthesized:
         key = tuple(sorted(environ.items()))
         if key not in cache:
-            cache[key] = synthesize(environ, testing_synth=False)
+            cache[key] = synthesize(environ, type_checks=False)
         return cache[key]
 
     return build

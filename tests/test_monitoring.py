@@ -15,7 +15,6 @@ import pytest
 
 from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
 from tests.spec_routes import SPEC_R, SPEC_ROUTES
-from tests.test_rollout import plain
 from tests.test_stacks import SPEC_FUNCTIONS, resources
 
 ENVS = tuple(SPEC_R)
@@ -245,10 +244,10 @@ def test_rollout_and_rollback_leave_monitoring_untouched(
 ) -> None:
     """R, per-route R, canaries and the emergency rollback change only the routing stack
     (the builds are the rollout tests' own, made once per session)."""
-    baseline = plain(synthesized["production"]["monitoring"])
+    baseline = synthesized["production"]["monitoring"]
     variants = [synthesize_with(ROLLOUT), synthesize_with(EMERGENCY)]
     for variant in variants:
-        assert plain(variant["production"]["monitoring"]) == baseline
+        assert variant["production"]["monitoring"] == baseline
 
 
 def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,13 +39,6 @@ def addresses(synthesized: Synthesized) -> dict[tuple[str, str], set[str]]:
     return found
 
 
-def plain(value: Any) -> Any:
-    """``value`` without cdktf's "//" metadata (present in synthesized files, not in
-    ``Testing.synth``)."""
-    return json.loads(json.dumps(value), object_hook=lambda o: {
-        k: v for k, v in o.items() if k != "//"})
-
-
 def test_five_percent_gives_95_5_on_every_weighted_rule(synthesize_with: Synth) -> None:
     """The first production step (ROLLOUT: R = 5; internal-catchall is held at its own R = 0,
     and the two canary rules forward to Rust alone)."""
@@ -71,7 +64,7 @@ def test_changing_r_changes_nothing_but_weights(
     canaries = {f"{key.replace('-', '_')}_canary" for key in CANARIES.split(",")}
 
     def without_weights(parts: dict[str, Any]) -> Any:
-        found = plain(parts)
+        found = copy.deepcopy(parts)
         rules = found["routing"]["resource"]["aws_lb_listener_rule"]
         for key in canaries & set(rules):
             del rules[key]

@@ -17,7 +17,7 @@ from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
 from stacks.internal_alb import InternalAlbStack
 from stacks.route_table import ROUTES
 from stacks.routing import RoutingStack
-from tests.conftest import Synthesized
+from tests.conftest import Synthesized, without_metadata
 from tests.spec_routes import SPEC_R
 
 ENVS = tuple(SPEC_R)
@@ -216,3 +216,14 @@ def test_adopted_internal_listener_creates_no_alb() -> None:
     assert rule["listener_arn"].endswith(
         "scorer-production-internal-alb.outputs.cross-stack-output-"
         "dataaws_lb_listenerhttp_listenerarn}")
+
+
+def test_testing_synth_and_the_synthesized_files_hold_the_same_json(
+    synthesized: Synthesized,
+) -> None:
+    """The session reads production's stacks with ``Testing.synth`` and the other
+    environments' from the files the app's synth wrote (without cdktf's metadata): the
+    same JSON."""
+    for part, stack in synthesized["production"].items():
+        path = synthesized.outdir / "stacks" / f"scorer-production-{part}" / "cdk.tf.json"
+        assert without_metadata(path.read_text()) == stack, part
