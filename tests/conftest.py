@@ -20,6 +20,8 @@ from cdktf import App, TerraformStack, Testing
 
 import environments
 from stacks import app as scorer_app
+from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from stacks.route_table import ROUTES
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -41,9 +43,8 @@ def without_metadata(text: str) -> Any:
 
 @contextlib.contextmanager
 def jsii_type_checks(enabled: bool) -> Iterator[None]:
-    """jsii's argument type checks (typeguard) on or off for a build. A variant build runs the
-    same calls as the session's default build with other values, whose types that build
-    has checked already."""
+    """jsii's argument type checks (typeguard) on or off while constructs are built. Builds
+    that make the same calls as a checked one with other values skip them."""
     original = typeguard.check_type
     if not enabled:
         typeguard.check_type = lambda *args, **kwargs: kwargs.get("value")
@@ -54,17 +55,23 @@ def jsii_type_checks(enabled: bool) -> Iterator[None]:
 
 
 def synthesize(environ: Mapping[str, str], testing_synth: tuple[str, ...] = (),
-               type_checks: bool = True) -> Synthesized:
+               type_checked: tuple[str, ...] = ()) -> Synthesized:
     """Build the selected environments as ``main.py`` does and return every stack's JSON:
     with ``Testing.synth`` for the environments in ``testing_synth``, and for the others
     from the files the app's synth wrote, without their metadata, the same JSON at no extra
-    cost (``test_stacks.py`` compares both for every stack of production)."""
+    cost (``test_stacks.py`` compares both for every stack of production). jsii checks the
+    argument types of the environments in ``type_checked`` only."""
     app: App = Testing.app()
-    with jsii_type_checks(type_checks):
-        built = scorer_app.build(app, environments.selected(environ))
-        # Cross-stack references become remote-state lookups during the app's synth; only
-        # after it does Testing.synth of one stack show them.
-        app.synth()
+    configs = environments.selected(environ)
+    scorer_app.validate_all(configs)
+    built = {}
+    for config in configs:
+        with jsii_type_checks(config.name in type_checked):
+            built[config.name] = scorer_app.build_environment(
+                app, config, ROUTES, FUNCTIONS, SERVICE_BACKENDS)
+    # Cross-stack references become remote-state lookups during the app's synth; only
+    # after it does Testing.synth of one stack show them.
+    app.synth()
     outdir = Path(app.outdir)
 
     def read(stack: TerraformStack, environment: str) -> dict[str, Any]:
@@ -83,9 +90,11 @@ def synthesize(environ: Mapping[str, str], testing_synth: tuple[str, ...] = (),
 
 @pytest.fixture(scope="session")
 def synthesized() -> Synthesized:
-    """All four environments with their default Rust percentages (production read with
-    ``Testing.synth``), every jsii argument type checked."""
-    return synthesize({}, testing_synth=("production",))
+    """All four environments with their default Rust percentages, production read with
+    ``Testing.synth``. jsii checks every argument type of production and local, which take
+    every code path between them (staging and review make production's calls with other
+    values)."""
+    return synthesize({}, testing_synth=("production",), type_checked=("production", "local"))
 
 
 # The rollout as operators run it in production, built once per session and shared by the
@@ -105,7 +114,7 @@ def synthesize_with() -> Callable[[Mapping[str, str]], Synthesized]:
     def build(environ: Mapping[str, str]) -> Synthesized:
         key = tuple(sorted(environ.items()))
         if key not in cache:
-            cache[key] = synthesize(environ, type_checks=False)
+            cache[key] = synthesize(environ)  # the default build checked these calls
         return cache[key]
 
     return build

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -78,6 +77,8 @@ def deployment(
     try:
         env = {**terraform_env, **emulator.environment(LOCAL.region), "ENVIRONMENTS": "local"}
         env.pop("RUST_ROUTING_PERCENT", None)
+        import boto3  # here: collecting the unit tests need not import it
+
         client = boto3.client("elbv2", endpoint_url=emulator.endpoint, region_name=LOCAL.region,
                               aws_access_key_id="testing", aws_secret_access_key="testing")
         found = Deployment(tmp, env, client)
