@@ -28,6 +28,7 @@ from modules.aws import (
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
 )
+from modules.names import addressed
 
 
 class AccessLogBucket(Construct):
@@ -37,26 +38,26 @@ class AccessLogBucket(Construct):
     def __init__(self, scope: Construct, *, name: str, account_id: str, retention_days: int,
                  force_destroy: bool) -> None:
         super().__init__(scope, "access-logs")
-        self.bucket = S3Bucket(self, "bucket", bucket=name, force_destroy=force_destroy)
-        self.bucket.override_logical_id("access_logs")
+        self.bucket = addressed(
+            S3Bucket(self, "bucket", bucket=name, force_destroy=force_destroy), "access_logs")
         bucket_id = self.bucket.id
-        S3BucketPublicAccessBlock(
+        addressed(S3BucketPublicAccessBlock(
             self, "public-access-block", bucket=bucket_id,
             block_public_acls=True, block_public_policy=True,
             ignore_public_acls=True, restrict_public_buckets=True,
-        ).override_logical_id("access_logs")
-        S3BucketOwnershipControls(
+        ), "access_logs")
+        addressed(S3BucketOwnershipControls(
             self, "ownership", bucket=bucket_id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
-        ).override_logical_id("access_logs")
-        S3BucketServerSideEncryptionConfigurationA(
+        ), "access_logs")
+        addressed(S3BucketServerSideEncryptionConfigurationA(
             self, "encryption", bucket=bucket_id,
             rule=[S3BucketServerSideEncryptionConfigurationRuleA(
                 apply_server_side_encryption_by_default=(
                     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                         sse_algorithm="AES256")))],
-        ).override_logical_id("access_logs")
-        S3BucketLifecycleConfiguration(
+        ), "access_logs")
+        addressed(S3BucketLifecycleConfiguration(
             self, "lifecycle", bucket=bucket_id,
             rule=[S3BucketLifecycleConfigurationRule(
                 id="expire-access-logs", status="Enabled",
@@ -66,13 +67,12 @@ class AccessLogBucket(Construct):
                     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
                         days_after_initiation=1)],
             )],
-        ).override_logical_id("access_logs")
-        elb_account = DataAwsElbServiceAccount(self, "elb-account")
-        elb_account.override_logical_id("access_logs_writer")
-        self.policy = S3BucketPolicy(
+        ), "access_logs")
+        elb_account = addressed(DataAwsElbServiceAccount(self, "elb-account"),
+                                "access_logs_writer")
+        self.policy = addressed(S3BucketPolicy(
             self, "policy", bucket=bucket_id,
-            policy=_policy(self.bucket.arn, account_id, elb_account.arn))
-        self.policy.override_logical_id("access_logs")
+            policy=_policy(self.bucket.arn, account_id, elb_account.arn)), "access_logs")
         self.bucket_name = self.bucket.bucket
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from cdktf import TerraformResource
 from constructs import Construct
 
 from modules.aws import (
@@ -22,7 +21,7 @@ from modules.aws import (
     LambdaFunctionVpcConfig,
 )
 from modules.function_spec import FunctionSpec, ImageCode
-from modules.names import terraform_id
+from modules.names import addressed, terraform_id
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,6 @@ _ASSUME_LAMBDA = json.dumps({
 })
 
 
-def _addressed(resource: TerraformResource, name: str) -> TerraformResource:
-    resource.override_logical_id(name)
-    return resource
-
-
 class ScorerFunction(Construct):
     """Function (X-Ray tracing active, in the given subnets), role (reads only the one secret,
     writes only its own log group), log group."""
@@ -71,17 +65,17 @@ class ScorerFunction(Construct):
     ) -> None:
         address = terraform_id(spec.name)
         super().__init__(scope, f"function-{spec.name}")
-        self.log_group = _addressed(CloudwatchLogGroup(
+        self.log_group = addressed(CloudwatchLogGroup(
             self, "log-group",
             name=f"/aws/lambda/{function_name}",
             retention_in_days=log_retention_days,
         ), address)
-        self.role = _addressed(IamRole(
+        self.role = addressed(IamRole(
             self, "role",
             name=f"{function_name}-role"[:64],
             assume_role_policy=_ASSUME_LAMBDA,
         ), address)
-        _addressed(IamRolePolicy(
+        addressed(IamRolePolicy(
             self, "policy",
             name="read-secret-write-logs-use-vpc",
             role=self.role.id,
@@ -89,7 +83,7 @@ class ScorerFunction(Construct):
         ), address)
         code = spec.code
         image = isinstance(code, ImageCode)
-        self.function = _addressed(LambdaFunction(
+        self.function = addressed(LambdaFunction(
             self, "function",
             function_name=function_name,
             role=self.role.arn,

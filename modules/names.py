@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol, TypeVar
 
 _ELB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -42,3 +43,17 @@ def terraform_id(key: str) -> str:
     """A route or backend key as a Terraform resource name: ``ceramic-cache-bulk-post`` ->
     ``ceramic_cache_bulk_post``. Operators read these in ``terraform state list``."""
     return re.sub(r"[^A-Za-z0-9_]", "_", key)
+
+
+class _Addressable(Protocol):
+    def override_logical_id(self, new_logical_id: str) -> None: ...
+
+
+AddressableT = TypeVar("AddressableT", bound=_Addressable)
+
+
+def addressed(resource: AddressableT, address: str) -> AddressableT:
+    """``resource``, its state address set to ``<type>.<address>`` (instead of the construct
+    path with its hash); call it before anything references the resource."""
+    resource.override_logical_id(address)
+    return resource

@@ -11,7 +11,7 @@ from modules.aws import (
     LbTargetGroupHealthCheck,
 )
 from modules.backend import Backend
-from modules.names import terraform_id
+from modules.names import addressed, terraform_id
 from modules.registry import TargetGroupRegistry
 
 
@@ -34,32 +34,29 @@ class LambdaTargetGroup(Construct):
     ) -> None:
         super().__init__(scope, f"target-group-{backend.target_group}")
         address = terraform_id(backend.target_group)
-        self.target_group = LbTargetGroup(
+        self.target_group = addressed(LbTargetGroup(
             self, "target-group",
             name=name,
             target_type="lambda",
             lambda_multi_value_headers_enabled=False,
             # No health_check block: Lambda target groups have health checks off by default,
             # and the block's default protocol is refused for target type lambda.
-        )
-        self.target_group.override_logical_id(address)
+        ), address)
         arn = self.target_group.arn
-        permission = LambdaPermission(
+        permission = addressed(LambdaPermission(
             self, "permission",
             statement_id=f"AllowInvokeFrom-{name}",
             action="lambda:InvokeFunction",
             function_name=function_name,
             principal="elasticloadbalancing.amazonaws.com",
             source_arn=arn,
-        )
-        permission.override_logical_id(address)
-        attachment = LbTargetGroupAttachment(
+        ), address)
+        addressed(LbTargetGroupAttachment(
             self, "attachment",
             target_group_arn=arn,
             target_id=function_arn,
             depends_on=[permission],
-        )
-        attachment.override_logical_id(address)
+        ), address)
         registry.register(backend.load_balancer, backend.key, self.target_group)
 
 
@@ -79,7 +76,7 @@ class ServiceTargetGroup(Construct):
         registry: TargetGroupRegistry[LbTargetGroup],
     ) -> None:
         super().__init__(scope, f"target-group-{backend.target_group}")
-        self.target_group = LbTargetGroup(
+        self.target_group = addressed(LbTargetGroup(
             self, "target-group",
             name=name,
             target_type="ip",
@@ -89,6 +86,5 @@ class ServiceTargetGroup(Construct):
             health_check=LbTargetGroupHealthCheck(
                 enabled=True, path="/health/", protocol="HTTP", unhealthy_threshold=5
             ),
-        )
-        self.target_group.override_logical_id(terraform_id(backend.target_group))
+        ), terraform_id(backend.target_group))
         registry.register(backend.load_balancer, backend.key, self.target_group)

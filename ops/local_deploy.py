@@ -22,10 +22,10 @@ from ops.emulator import Emulator, aws_environment
 from ops.live import live_rules
 from ops.route_view import table
 from ops.tooling import PROJECT_ROOT, ToolError, terraform_environment
+from stacks.config import STACK_PARTS
 
 LOCAL = ENVIRONMENTS["local"]
-STACKS = [LOCAL.stack_name(p)
-          for p in ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")]
+STACKS = [LOCAL.stack_name(part) for part in STACK_PARTS]
 
 
 def deploy_local(env: dict[str, str], outdir: Path, log: Path) -> str:

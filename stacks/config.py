@@ -162,6 +162,10 @@ class AdoptedListener:
     held_priorities: tuple[int, ...] = ()
 
 
+# The stacks of every environment, ``scorer-<env>-<part>``, in the order they deploy in.
+STACK_PARTS: tuple[str, ...] = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
+
+
 # ---- the environment ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EnvironmentConfig:
@@ -211,6 +215,9 @@ class EnvironmentConfig:
 
     def alarm_topic_name(self) -> str:
         return f"{self.name_prefix}scorer-{self.name}-alarms"
+
+    def rollout_dashboard_name(self) -> str:
+        return f"{self.name_prefix}scorer-{self.name}-rust-rollout"
 
     def problems(self) -> list[str]:
         """Everything wrong with this configuration, each naming the field and value."""

@@ -44,7 +44,6 @@ class MonitoringStack(EnvironmentStack):
         load_balancer_arn_suffixes: dict[str, str],
     ) -> None:
         super().__init__(scope, config, "monitoring")
-        self.config = config
         self.topic = SnsTopic(self, "alarms", name=config.alarm_topic_name())
         if config.paging is not None:
             endpoint = DataAwsSecretsmanagerSecretVersion(
@@ -79,24 +78,22 @@ class MonitoringStack(EnvironmentStack):
                 for f in functions
             }, actions)
 
-        rows, arn_suffixes = [], {f"lb:{which}": suffix for which, suffix in lbs.items()}
+        # The dashboards name load balancers and target groups by key; one token each.
+        arn_suffixes = {f"lb:{which}": token for which, token in lbs.items()}
+        arn_suffixes |= {f"tg:{key}": token for key, token in suffix.items()}
+        rows = []
         for route in routes:
             action = route.action
             if not isinstance(action, WeightedForward):
                 continue
             lb = route.listener
-            for backend in (action.python, action.rust):
-                if f"tg:{backend}" not in arn_suffixes:  # one token per target group
-                    arn_suffixes[f"tg:{backend}"] = registry.resolve(
-                        lb, backend, used_by=route.key).arn_suffix
             rows.append(RolloutRow(
                 route.key, f"lb:{lb}",
                 TargetSeries(f"Python {action.python.removeprefix('py:')}", f"tg:{action.python}"),
                 TargetSeries(f"Rust ({action.rust}, all weighted routes of the {lb} ALB)",
                              f"tg:{action.rust}")))
         self.dashboards = rollout_dashboards(
-            self, f"{config.name_prefix}scorer-{config.name}-rust-rollout", config.region, rows,
-            arn_suffixes)
+            self, config.rollout_dashboard_name(), config.region, rows, arn_suffixes)
 
     def _subject(self, kind: AlarmKind, target: str, dimensions: dict[str, str],
                  override: Evaluation | None = None) -> Subject:

@@ -20,13 +20,14 @@ from cdktf import App, TerraformStack, Testing
 
 import environments
 from stacks import app as scorer_app
+from stacks.config import STACK_PARTS
 from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
 from stacks.route_table import ROUTES
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
+PARTS = STACK_PARTS
 
 
 class Synthesized(dict[str, dict[str, dict[str, Any]]]):

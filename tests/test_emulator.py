@@ -21,13 +21,13 @@ from ops.emulator import Emulator
 from ops.live import listener_arns, live_rules
 from ops.route_view import RuleView, intended
 from ops.routes import main as routes_main
+from stacks.config import STACK_PARTS
 from stacks.route_table import ROUTES
 
 pytestmark = pytest.mark.emulator
 LOCAL = ENVIRONMENTS["local"]
 # Everything but the routing stack (the monitoring stack reads the ALB and Lambda stacks)
-BASE_STACKS = [LOCAL.stack_name(p)
-               for p in ("public-alb", "internal-alb", "lambdas", "monitoring")]
+BASE_STACKS = [LOCAL.stack_name(part) for part in STACK_PARTS if part != "routing"]
 ROUTING = LOCAL.stack_name("routing")
 WEIGHTED = sum(1 for r in ROUTES if r.action.__class__.__name__ == "WeightedForward")
 

@@ -142,8 +142,9 @@ def test_roles_read_only_the_one_secret_and_write_only_their_own_log_group(
             assert "*" not in actions and not any(a.endswith(":*") for a in actions)
 
 
-def test_state_backends_are_encrypted_and_locked(synthesized: Synthesized) -> None:
+def test_real_environments_keep_state_in_encrypted_locked_s3(synthesized: Synthesized) -> None:
     for env in ("staging", "review", "production"):
-        for stack in synthesized[env].values():
+        for part, stack in synthesized[env].items():
             s3 = stack["terraform"]["backend"]["s3"]
             assert s3["encrypt"] is True and s3["dynamodb_table"]
+            assert s3["key"] == f"scorer-routing/scorer-{env}-{part}.tfstate"

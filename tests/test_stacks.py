@@ -178,14 +178,6 @@ def test_internal_alb(synthesized: Synthesized, env: str) -> None:
     assert "svc_internal_target_group_arn" in stack["output"]
 
 
-def test_real_environments_keep_state_in_encrypted_locked_s3(synthesized: Synthesized) -> None:
-    for env in ("staging", "review", "production"):
-        for part, stack in synthesized[env].items():
-            s3 = stack["terraform"]["backend"]["s3"]
-            assert s3["encrypt"] is True and s3["dynamodb_table"]
-            assert s3["key"] == f"scorer-routing/scorer-{env}-{part}.tfstate"
-
-
 def test_local_keeps_state_on_disk(synthesized: Synthesized) -> None:
     for part, stack in synthesized["local"].items():
         assert stack["terraform"]["backend"] == {
