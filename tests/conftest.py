@@ -55,14 +55,14 @@ def jsii_type_checks(enabled: bool) -> Iterator[None]:
         typeguard.check_type = original
 
 
-def synthesize(environ: Mapping[str, str], testing_synth: tuple[str, ...] = (),
+def synthesize(environ: Mapping[str, str], outdir: Path, testing_synth: tuple[str, ...] = (),
                type_checked: tuple[str, ...] = ()) -> Synthesized:
     """Build the selected environments as ``main.py`` does and return every stack's JSON:
     with ``Testing.synth`` for the environments in ``testing_synth``, and for the others
     from the files the app's synth wrote, without their metadata, the same JSON at no extra
     cost (``test_stacks.py`` compares both for every stack of production). jsii checks the
     argument types of the environments in ``type_checked`` only."""
-    app: App = Testing.app()
+    app: App = Testing.app(outdir=str(outdir))  # below pytest's own temporary folder
     configs = environments.selected(environ)
     scorer_app.validate_all(configs)
     built = {}
@@ -90,12 +90,13 @@ def synthesize(environ: Mapping[str, str], testing_synth: tuple[str, ...] = (),
 
 
 @pytest.fixture(scope="session")
-def synthesized() -> Synthesized:
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """All four environments with their default Rust percentages, production read with
     ``Testing.synth``. jsii checks every argument type of production and local, which take
     every code path between them (staging and review make production's calls with other
     values)."""
-    return synthesize({}, testing_synth=("production",), type_checked=("production", "local"))
+    return synthesize({}, tmp_path_factory.mktemp("synth"), testing_synth=("production",),
+                      type_checked=("production", "local"))
 
 
 # The rollout as operators run it in production, built once per session and shared by the
@@ -108,14 +109,17 @@ EMERGENCY = {**ROLLOUT, "RUST_EMERGENCY_ROLLBACK": "true"}
 
 
 @pytest.fixture(scope="session")
-def synthesize_with() -> Callable[[Mapping[str, str]], Synthesized]:
+def synthesize_with(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Mapping[str, str]], Synthesized]:
     """Synthesize with deploy-time variables; each distinct set is built once per session."""
     cache: dict[tuple[tuple[str, str], ...], Synthesized] = {}
 
     def build(environ: Mapping[str, str]) -> Synthesized:
         key = tuple(sorted(environ.items()))
         if key not in cache:
-            cache[key] = synthesize(environ)  # the default build checked these calls
+            # the default build checked these calls' argument types
+            cache[key] = synthesize(environ, tmp_path_factory.mktemp("variant"))
         return cache[key]
 
     return build

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -250,13 +251,15 @@ def test_rollout_and_rollback_leave_monitoring_untouched(
         assert variant["production"]["monitoring"] == baseline
 
 
-def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second() -> None:
+def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second(
+    tmp_path: Path,
+) -> None:
     """CloudWatch holds 500 graphs per dashboard: 125 routes of four graphs each."""
     from cdktf import TerraformStack, Testing
 
     from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
 
-    stack = TerraformStack(Testing.app(), "dashboards")
+    stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "dashboards")
     rows = [RolloutRow(f"route-{i}", "lb", TargetSeries("Python", f"py-{i % 3}"),
                        TargetSeries("Rust", "rust")) for i in range(130)]
     suffixes = {"lb": "app/x/1", "rust": "targetgroup/rust/2",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from modules.registry import RegistryError, TargetGroupRegistry
@@ -55,7 +57,7 @@ def test_target_group_of_another_load_balancer(registry: TargetGroupRegistry[str
         "load balancer and cannot be used on a listener of the internal load balancer")
 
 
-def test_registry_errors_surface_from_construction() -> None:
+def test_registry_errors_surface_from_construction(tmp_path: Path) -> None:
     """The routing stack resolves through the registry: a route that slipped past the model
     validation still fails while the app is built, before anything is written."""
     from cdktf import Testing
@@ -68,7 +70,7 @@ def test_registry_errors_surface_from_construction() -> None:
     registry.register("public", "rust", object())
     bad = (Route("cross", "internal", 2130, when("/x"), forward("rust")),)
     with pytest.raises(RegistryError) as error:
-        RoutingStack(Testing.app(), ENVIRONMENTS["local"], registry,  # type: ignore[arg-type]
+        RoutingStack(Testing.app(outdir=str(tmp_path)), ENVIRONMENTS["local"], registry,  # type: ignore[arg-type]
                      bad, {"public": "arn:public", "internal": "arn:internal"})
     assert str(error.value) == (
         "[local] backend 'rust' (route 'cross') is a target group of the public load balancer "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -184,11 +185,11 @@ def test_local_keeps_state_on_disk(synthesized: Synthesized) -> None:
             "local": {"path": f"../../../terraform-state/scorer-local-{part}.tfstate"}}
 
 
-def test_adopted_internal_listener_creates_no_alb() -> None:
+def test_adopted_internal_listener_creates_no_alb(tmp_path: Path) -> None:
     arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/1/2"
     config = replace(ENVIRONMENTS["production"],
                      adopt_internal_listener=AdoptedListener(arn, (1011,)))
-    app = Testing.app()
+    app = Testing.app(outdir=str(tmp_path))
     registry: TargetGroupRegistry[Any] = TargetGroupRegistry(config.name)
     internal_stack = InternalAlbStack(app, config, registry, SERVICE_BACKENDS)
     for function in FUNCTIONS:  # stand-ins for the Lambda stack's target groups
