@@ -59,7 +59,7 @@ security: install .venv-checkov/.installed
 
 ## docs: regenerate docs/routing.md from the route table
 docs: install
-	$(PIPENV) run python -m stacks.route_docs > docs/routing.md
+	$(PIPENV) run python -m ops.route_docs > docs/routing.md
 
 ## bench: time synth against the naive cdktf floor, the test session, scale, memory
 bench: install

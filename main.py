@@ -18,13 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import environments
-from modules.backend import Backend
-from modules.errors import ConfigurationError
-from modules.function_spec import FunctionSpec
-from modules.route import Route
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-from stacks.route_table import ROUTES
-from stacks.validation import validate
+from model.backend import Backend
+from model.errors import ConfigurationError
+from model.function_spec import FunctionSpec
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.route import Route
+from model.route_table import ROUTES
+from model.validation import validate
 
 
 def main(
@@ -44,7 +44,7 @@ def main(
     from modules.provider import kernel_loading_lazily
 
     with kernel_loading_lazily():
-        from cdktf import App
+        from modules.aws import App
 
     from stacks.app import build_validated
 

@@ -16,15 +16,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from modules.provider import kernel_loading_lazily
 
 with kernel_loading_lazily():
-    from cdktf import App
+    from modules.aws import App
 
 from environments import ENVIRONMENTS
-from modules.route import Route, forward, weighted_forward, when
+from model.actions import forward, weighted_forward
+from model.listener import INTERNAL, PUBLIC
+from model.route import Route, when
 from stacks import app as scorer_app
 
 BACKENDS = {
-    "public": ("py:cc-v1-st-GET-0", "rust", "svc:registry"),
-    "internal": ("py:embed-gs-lambda", "rust-int", "svc:internal"),
+    PUBLIC: ("py:cc-v1-st-GET-0", "rust", "svc:registry"),
+    INTERNAL: ("py:embed-gs-lambda", "rust-int", "svc:internal"),
 }
 
 
@@ -33,7 +35,7 @@ def synthetic_routes(per_listener: int) -> tuple[Route, ...]:
     for listener, (python, rust, service) in BACKENDS.items():
         for i in range(per_listener):
             action = weighted_forward(python, rust) if i % 2 else forward(service)
-            routes.append(Route(f"bench-{listener}-{i}", listener, 10_000 + i,  # type: ignore[arg-type]
+            routes.append(Route(f"bench-{listener}-{i}", listener, 10_000 + i,
                                 when(f"/bench/{i}/*", ["GET"]), action))
     return tuple(routes)
 

@@ -20,15 +20,17 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from environments import local, production, review, staging
-from modules.errors import ConfigurationError
-from stacks.config import EnvironmentConfig, image_tag_problem
+from model.config import EnvironmentConfig, image_tag_problem
+from model.errors import ConfigurationError
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     module.CONFIG.name: module.CONFIG for module in (staging, review, production, local)
 }
 
-_INTEGER = re.compile(r"^\d+$")
-_ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]*$")
+# ASCII digits only (``\d`` takes full-width and other digits too), at most three of them
+# (a longer number is out of range anyway, and int() of thousands of digits raises).
+_INTEGER = re.compile(r"[0-9]{1,3}")
+_ROUTE_KEY = re.compile(r"[a-z][a-z0-9-]*")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
@@ -39,13 +41,13 @@ def parse_route_percents(raw: str) -> tuple[tuple[str, int], ...]:
         if not item:
             continue
         key, sep, value = (s.strip() for s in item.partition("="))
-        if not sep or not _ROUTE_KEY.match(key):
+        if not sep or not _ROUTE_KEY.fullmatch(key):
             raise ConfigurationError(f"RUST_ROUTING_PERCENT_ROUTES entry {item!r} is invalid: "
                                      "write route-key=N, separated by commas")
         if key in found:
             raise ConfigurationError(
                 f"RUST_ROUTING_PERCENT_ROUTES sets route {key!r} twice (overlapping overrides)")
-        if not _INTEGER.match(value) or not 0 <= int(value) <= 100:
+        if not _INTEGER.fullmatch(value) or not 0 <= int(value) <= 100:
             raise ConfigurationError(f"RUST_ROUTING_PERCENT_ROUTES value {value!r} for route "
                                      f"{key!r} is invalid: it must be an integer from 0 to 100")
         found[key] = int(value)
@@ -64,7 +66,7 @@ def parse_switch(name: str, raw: str) -> bool:
 def parse_rust_percent(raw: str) -> int:
     """RUST_ROUTING_PERCENT as an integer 0..100; anything else is an error naming it."""
     value = raw.strip()
-    if not _INTEGER.match(value) or not 0 <= int(value) <= 100:
+    if not _INTEGER.fullmatch(value) or not 0 <= int(value) <= 100:
         raise ConfigurationError(
             f"RUST_ROUTING_PERCENT={raw!r} is invalid: it must be an integer from 0 to 100"
         )
@@ -72,7 +74,11 @@ def parse_rust_percent(raw: str) -> int:
 
 
 def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
-    names = [n.strip() for n in environ.get("ENVIRONMENTS", "").split(",") if n.strip()]
+    raw = environ.get("ENVIRONMENTS", "")
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    if raw and not names:
+        raise ConfigurationError(f"ENVIRONMENTS={raw!r} names no environment: leave it unset "
+                                 f"for all, or name some of {', '.join(ENVIRONMENTS)}")
     unknown = [n for n in names if n not in ENVIRONMENTS]
     if unknown:
         raise ConfigurationError(
@@ -88,7 +94,7 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
             "RUST_EMERGENCY_ROLLBACK", environ["RUST_EMERGENCY_ROLLBACK"])
     if "RUST_CANARY_ROUTES" in environ:
         keys = tuple(k.strip() for k in environ["RUST_CANARY_ROUTES"].split(",") if k.strip())
-        bad = [k for k in keys if not _ROUTE_KEY.match(k)]
+        bad = [k for k in keys if not _ROUTE_KEY.fullmatch(k)]
         if bad:
             raise ConfigurationError(f"RUST_CANARY_ROUTES names invalid route key(s) "
                                      f"{', '.join(map(repr, bad))}")

@@ -5,7 +5,7 @@ pending there, which the listener accepts); the secret is created; the zip funct
 the tiny stub packages in ``environments/local_artifacts/``; state stays on disk.
 """
 
-from stacks.config import (
+from model.config import (
     DefaultVpc,
     EnvironmentConfig,
     LocalArtifacts,

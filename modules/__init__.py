@@ -1,5 +1,4 @@
-"""Small constructs with one job each, and the plain data types they are built from.
-
-Nothing in this package imports from ``stacks`` or ``environments``: imports point
-environments -> stacks -> modules.
+"""Small constructs with one job each (function, target group, load balancer, listener rule,
+alarm set, dashboard, access-log bucket) and the facade (``modules/aws.py``) through which
+the project imports cdktf, constructs and the AWS provider. Imports only ``model``.
 """

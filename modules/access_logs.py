@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 
-from constructs import Construct
-
+from modules.address import addressed
 from modules.aws import (
+    Construct,
     DataAwsElbServiceAccount,
     S3Bucket,
     S3BucketLifecycleConfiguration,
@@ -28,7 +28,6 @@ from modules.aws import (
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
 )
-from modules.names import addressed
 
 
 class AccessLogBucket(Construct):

@@ -10,16 +10,16 @@ subject never moves another. Each subject carries its own evaluation (overrides)
 
 from __future__ import annotations
 
-from cdktf import TerraformIterator, TerraformResource
-from constructs import Construct
-
-from modules.alarm_model import AlarmKind, Subject
+from model.alarm_model import AlarmKind, Subject
+from model.names import terraform_id
 from modules.aws import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
+    Construct,
+    TerraformIterator,
+    TerraformResource,
 )
-from modules.names import terraform_id
 
 
 def alarm_set(

@@ -1,15 +1,30 @@
-"""The one place the project imports AWS provider classes from.
+"""The facade: the one place the project imports cdktf, constructs and the AWS provider from.
 
-Every module and stack imports resource classes through here, so how the provider package
-is loaded is decided in one file: only the submodules below are loaded (modules/provider.py).
+Every module, stack, test and benchmark imports these names through here, so a switch to
+another distribution of the same API (CDK Terrain's ``cdktn``) is a change of this file, and
+how the provider package is loaded is decided here too: only the submodules below are loaded
+(modules/provider.py).
 """
 
-from modules.provider import cache_type_hints, load_lazily
+from modules.provider import load_lazily
 
 load_lazily()
-cache_type_hints()
 
 # ruff: noqa: E402 (the provider package must be prepared before these imports)
+from cdktf import (
+    App,
+    AssetType,
+    Fn,
+    LocalBackend,
+    S3Backend,
+    TerraformAsset,
+    TerraformIterator,
+    TerraformOutput,
+    TerraformResource,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    Testing,
+)
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -45,6 +60,9 @@ from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
+    LbListenerDefaultActionForward,
+    LbListenerDefaultActionForwardStickiness,
+    LbListenerDefaultActionForwardTargetGroup,
     LbListenerDefaultActionRedirect,
 )
 from cdktf_cdktf_provider_aws.lb_listener_rule import (
@@ -54,6 +72,7 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleActionForward,
     LbListenerRuleActionForwardStickiness,
     LbListenerRuleActionForwardTargetGroup,
+    LbListenerRuleActionRedirect,
     LbListenerRuleCondition,
     LbListenerRuleConditionHostHeader,
     LbListenerRuleConditionHttpHeader,
@@ -88,9 +107,12 @@ from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
 
 __all__ = [
     "AcmCertificate",
+    "App",
+    "AssetType",
     "AwsProvider",
     "AwsProviderDefaultTags",
     "CloudwatchDashboard",
@@ -98,6 +120,7 @@ __all__ = [
     "CloudwatchMetricAlarm",
     "CloudwatchMetricAlarmMetricQuery",
     "CloudwatchMetricAlarmMetricQueryMetric",
+    "Construct",
     "DataAwsAcmCertificate",
     "DataAwsCallerIdentity",
     "DataAwsElbServiceAccount",
@@ -108,6 +131,7 @@ __all__ = [
     "DataAwsSubnets",
     "DataAwsSubnetsFilter",
     "DataAwsVpc",
+    "Fn",
     "IamRole",
     "IamRolePolicy",
     "LambdaFunction",
@@ -122,6 +146,9 @@ __all__ = [
     "LbListener",
     "LbListenerDefaultAction",
     "LbListenerDefaultActionFixedResponse",
+    "LbListenerDefaultActionForward",
+    "LbListenerDefaultActionForwardStickiness",
+    "LbListenerDefaultActionForwardTargetGroup",
     "LbListenerDefaultActionRedirect",
     "LbListenerRule",
     "LbListenerRuleAction",
@@ -129,6 +156,7 @@ __all__ = [
     "LbListenerRuleActionForward",
     "LbListenerRuleActionForwardStickiness",
     "LbListenerRuleActionForwardTargetGroup",
+    "LbListenerRuleActionRedirect",
     "LbListenerRuleCondition",
     "LbListenerRuleConditionHostHeader",
     "LbListenerRuleConditionHttpHeader",
@@ -137,6 +165,8 @@ __all__ = [
     "LbTargetGroup",
     "LbTargetGroupAttachment",
     "LbTargetGroupHealthCheck",
+    "LocalBackend",
+    "S3Backend",
     "S3Bucket",
     "S3BucketLifecycleConfiguration",
     "S3BucketLifecycleConfigurationRule",
@@ -154,6 +184,13 @@ __all__ = [
     "SecurityGroup",
     "SnsTopic",
     "SnsTopicSubscription",
+    "TerraformAsset",
+    "TerraformIterator",
+    "TerraformOutput",
+    "TerraformResource",
+    "TerraformResourceLifecycle",
+    "TerraformStack",
+    "Testing",
     "VpcSecurityGroupEgressRule",
     "VpcSecurityGroupIngressRule",
 ]

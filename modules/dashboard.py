@@ -15,22 +15,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf import Fn
-from constructs import Construct
+from model.alarm_policy import ROLLOUT_PANELS
+from modules.aws import CloudwatchDashboard, Construct, Fn
 
-from modules.aws import CloudwatchDashboard
-
-_ELB = "AWS/ApplicationELB"
-# (title, metric, stat) of the four graphs of one row
-PANELS: tuple[tuple[str, str, str], ...] = (
-    ("requests", "RequestCount", "Sum"),
-    ("target 5XX", "HTTPCode_Target_5XX_Count", "Sum"),
-    ("response time p50", "TargetResponseTime", "p50"),
-    ("response time p99", "TargetResponseTime", "p99"),
-)
 _WIDTH, _HEIGHT = 6, 6
 WIDGETS_MAX = 500  # per dashboard (CloudWatch quota)
-ROWS_PER_DASHBOARD = WIDGETS_MAX // len(PANELS)
+ROWS_PER_DASHBOARD = WIDGETS_MAX // len(ROLLOUT_PANELS)
 
 
 @dataclass(frozen=True)
@@ -55,7 +45,7 @@ def dashboard_body(region: str, rows: list[RolloutRow]) -> str:
     """The dashboard JSON, with placeholders where ARN suffixes go."""
     widgets = []
     for y, row in enumerate(rows):
-        for x, (title, metric, stat) in enumerate(PANELS):
+        for x, (title, metric, stat) in enumerate(ROLLOUT_PANELS):
             widgets.append({
                 "type": "metric",
                 "x": x * _WIDTH, "y": y * _HEIGHT, "width": _WIDTH, "height": _HEIGHT,
@@ -66,7 +56,8 @@ def dashboard_body(region: str, rows: list[RolloutRow]) -> str:
                     "stat": stat,
                     "period": 60,
                     "metrics": [
-                        [_ELB, metric, "LoadBalancer", placeholder(row.load_balancer),
+                        [metric.namespace, metric.name,
+                         "LoadBalancer", placeholder(row.load_balancer),
                          "TargetGroup", placeholder(series.target_group),
                          {"label": series.label}]
                         for series in (row.python, row.rust)

@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from constructs import Construct
-
+from model.function_spec import FunctionSpec, ImageCode
+from model.names import terraform_id
+from modules.address import addressed
 from modules.aws import (
     CloudwatchLogGroup,
+    Construct,
     IamRole,
     IamRolePolicy,
     LambdaFunction,
@@ -20,8 +22,6 @@ from modules.aws import (
     LambdaFunctionTracingConfig,
     LambdaFunctionVpcConfig,
 )
-from modules.function_spec import FunctionSpec, ImageCode
-from modules.names import addressed, terraform_id
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class ScorerFunction(Construct):
         spec: FunctionSpec,
         *,
         function_name: str,
+        role_name: str,
         deployment: Deployment,
         secret_arn: str,
         subnet_ids: list[str],
@@ -72,7 +73,7 @@ class ScorerFunction(Construct):
         ), address)
         self.role = addressed(IamRole(
             self, "role",
-            name=f"{function_name}-role"[:64],
+            name=role_name,
             assume_role_policy=_ASSUME_LAMBDA,
         ), address)
         addressed(IamRolePolicy(

@@ -10,7 +10,7 @@
 const Module = require("module");
 const path = require("path");
 
-const INDEX = /[\\/]@cdktf[\\/]provider-aws[\\/](?:.*[\\/])?lib[\\/]index\.js$/;
+const INDEX = /[\\/]node_modules[\\/]@cdktf[\\/]provider-aws[\\/]lib[\\/]index\.js$/;
 const LINE = /^exports\.([A-Za-z_$][\w$]*) = require\("(\.\/[\w.-]+)"\);$/;
 const compile = Module.prototype._compile;
 

@@ -19,10 +19,11 @@ If either package's layout is not what this expects, each side falls back to the
 import with a warning instead of breaking synth. ``SCORER_PROVIDER_IMPORT=eager`` forces the
 ordinary import on both sides.
 
-``cache_type_hints()`` keeps jsii's runtime argument checks but stops them from
+``type_hints_cached()`` keeps jsii's runtime argument checks but stops them from
 re-evaluating the same annotations on every call: the generated code calls
 ``typing.get_type_hints`` on a module-level stub function for each argument check, and its
-answer for such a stub never changes.
+answer for such a stub never changes. It patches ``typing`` only within its block, which
+``stacks.app`` opens around building the constructs.
 """
 
 from __future__ import annotations
@@ -126,12 +127,22 @@ def _initialise_without_submodules(package: str) -> None:
 
 
 _STUB_PREFIX = "_typecheckingstub__"
+_GET_TYPE_HINTS = typing.get_type_hints
 
 
-def cache_type_hints() -> None:
-    """Memoise ``typing.get_type_hints`` for jsii's type-checking stubs (idempotent)."""
+@functools.cache
+def _stub_hints(obj: Any, include_extras: bool) -> dict[str, Any]:
+    """A stub's hints, computed once per process (kept between blocks)."""
+    return _GET_TYPE_HINTS(obj, include_extras=include_extras)
+
+
+@contextlib.contextmanager
+def type_hints_cached() -> Iterator[None]:
+    """Within this block, ``typing.get_type_hints`` memoises jsii's type-checking stubs;
+    afterwards it is the original again. Nested blocks reuse the outer one's cache."""
     original = typing.get_type_hints
     if getattr(original, "_scorer_cached", False):
+        yield
         return
 
     @functools.wraps(original)
@@ -142,9 +153,9 @@ def cache_type_hints() -> None:
             return _stub_hints(obj, include_extras)
         return original(obj, globalns, localns, include_extras)
 
-    @functools.cache
-    def _stub_hints(obj: Any, include_extras: bool) -> dict[str, Any]:
-        return original(obj, include_extras=include_extras)
-
     get_type_hints._scorer_cached = True  # type: ignore[attr-defined]
     typing.get_type_hints = get_type_hints
+    try:
+        yield
+    finally:
+        typing.get_type_hints = original

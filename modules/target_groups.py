@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
+from model.backend import Backend
+from model.names import terraform_id
+from model.registry import TargetGroupRegistry
+from modules.address import addressed
 from modules.aws import (
+    Construct,
     LambdaPermission,
     LbTargetGroup,
     LbTargetGroupAttachment,
     LbTargetGroupHealthCheck,
 )
-from modules.backend import Backend
-from modules.names import addressed, terraform_id
-from modules.registry import TargetGroupRegistry
 
 
 class LambdaTargetGroup(Construct):
@@ -57,7 +57,7 @@ class LambdaTargetGroup(Construct):
             target_id=function_arn,
             depends_on=[permission],
         ), address)
-        registry.register(backend.load_balancer, backend.key, self.target_group)
+        registry.register(backend.listener, backend.key, self.target_group)
 
 
 class ServiceTargetGroup(Construct):
@@ -87,4 +87,4 @@ class ServiceTargetGroup(Construct):
                 enabled=True, path="/health/", protocol="HTTP", unhealthy_threshold=5
             ),
         ), terraform_id(backend.target_group))
-        registry.register(backend.load_balancer, backend.key, self.target_group)
+        registry.register(backend.listener, backend.key, self.target_group)

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.config import EnvironmentConfig
+from model.listener import INTERNAL, PUBLIC, Listener
+from model.rollout import effective_routes
+from model.route_table import ROUTES
 from ops.route_view import RuleView, from_api
-from stacks.config import EnvironmentConfig
-from stacks.route_table import ROUTES
 
 
 class LiveError(RuntimeError):
     """The live listeners could not be read (no credentials, load balancer not found...)."""
 
 
-def listener_arns(client: Any, config: EnvironmentConfig) -> dict[str, str]:
-    """Listener name -> ARN: the public ALB's HTTPS :443 listener and the internal :80 one
+def listener_arns(client: Any, config: EnvironmentConfig) -> dict[Listener, str]:
+    """Listener -> ARN: the public ALB's HTTPS :443 listener and the internal :80 one
     (or the adopted internal listener)."""
-    found: dict[str, str] = {}
-    wanted = {"public": (config.load_balancer_name("public"), 443)}
+    found: dict[Listener, str] = {}
+    wanted = [PUBLIC]
     if config.adopt_internal_listener is not None:
-        found["internal"] = config.adopt_internal_listener.arn
+        found[INTERNAL] = config.adopt_internal_listener.arn
     else:
-        wanted["internal"] = (config.load_balancer_name("internal"), 80)
-    for listener, (name, port) in wanted.items():
+        wanted.append(INTERNAL)
+    for listener in wanted:
+        name, port = config.load_balancer_name(listener), listener.port
         try:
             (balancer,) = client.describe_load_balancers(Names=[name])["LoadBalancers"]
         except client.exceptions.LoadBalancerNotFoundException as error:
@@ -37,8 +40,9 @@ def listener_arns(client: Any, config: EnvironmentConfig) -> dict[str, str]:
 
 
 def live_rules(client: Any, config: EnvironmentConfig) -> list[RuleView]:
-    """Every non-default rule on the environment's two listeners."""
-    owners = {(r.listener, r.priority): r.key for r in ROUTES}
+    """Every non-default rule on the environment's two listeners, named by the route of the
+    environment (canary rules included) that owns its priority."""
+    owners = {(r.listener, r.priority): r.key for r in effective_routes(config, ROUTES)}
     adopted = config.adopt_internal_listener
     held = frozenset(adopted.held_priorities if adopted else ())
     views = []
@@ -47,7 +51,7 @@ def live_rules(client: Any, config: EnvironmentConfig) -> list[RuleView]:
         for rule in _rules(client, arn):
             if not rule.get("IsDefault"):
                 views.append(from_api(listener, rule, mine,
-                                      held if listener == "internal" else frozenset()))
+                                      held if listener.internal else frozenset()))
     return sorted(views, key=lambda v: (v.listener, v.priority))
 
 

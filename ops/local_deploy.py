@@ -17,12 +17,12 @@ from pathlib import Path
 import boto3
 
 from environments import ENVIRONMENTS
+from model.config import STACK_PARTS
 from ops.deploy import DeployError, cdktf_deploy
 from ops.emulator import Emulator, aws_environment
 from ops.live import live_rules
 from ops.route_view import table
 from ops.tooling import PROJECT_ROOT, ToolError, terraform_environment
-from stacks.config import STACK_PARTS
 
 LOCAL = ENVIRONMENTS["local"]
 STACKS = [LOCAL.stack_name(part) for part in STACK_PARTS]

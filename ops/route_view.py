@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from modules.backend import Backend
-from modules.route import FixedResponse, Route, WeightedForward
-from stacks.config import EnvironmentConfig
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-from stacks.rollout import effective_routes
-from stacks.route_table import LEGACY_PRIORITIES, ROUTES
+from model.backend import Backend
+from model.config import EnvironmentConfig
+from model.functions import all_backends
+from model.listener import Listener
+from model.rollout import effective_routes
+from model.route import Route
+from model.route_table import ROUTES
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,7 @@ def target_group_names(
     config: EnvironmentConfig, backends: tuple[Backend, ...] | None = None
 ) -> dict[str, str]:
     """Backend key -> target group name in ``config``'s environment."""
-    if backends is None:
-        backends = tuple(b for f in FUNCTIONS for b in f.backends) + SERVICE_BACKENDS
+    backends = all_backends() if backends is None else backends
     return {b.key: config.target_group_name(b.target_group) for b in backends}
 
 
@@ -47,28 +47,23 @@ def intended(config: EnvironmentConfig, routes: tuple[Route, ...] = ROUTES) -> l
     names = target_group_names(config)
     views = []
     for route in effective_routes(config, routes):
-        action = route.action
-        fixed = None
-        if isinstance(action, FixedResponse):
-            fixed = f"{action.status_code} {action.content_type} {action.body}"
-        targets = tuple((names[t.backend], t.weight) for t in action.targets(config.rust_percent))
+        view = route.action.view(names)
         views.append(RuleView(
-            listener=route.listener,
+            listener=route.listener.name,
             priority=route.priority,
             paths=tuple(sorted(route.conditions.paths)),
             methods=tuple(sorted(route.conditions.methods)),
             hosts=tuple(sorted(route.conditions.hosts)),
-            targets=targets,
-            stickiness=(action.stickiness_seconds
-                        if isinstance(action, WeightedForward) and action.sticky else None),
+            targets=view.targets,
+            stickiness=view.stickiness,
             headers=tuple(f"{n}: {','.join(v)}" for n, v in route.conditions.headers),
-            fixed_response=fixed,
+            fixed_response=view.fixed_response,
             key=route.key,
         ))
     return sorted(views, key=lambda v: (v.listener, v.priority))
 
 
-def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str],
+def from_api(listener: Listener, rule: dict[str, Any], owners: dict[int, str],
              held: frozenset[int] = frozenset()) -> RuleView:
     """A ``describe_rules`` entry as a RuleView; ``owners`` maps priority -> route key, and
     ``held`` are the priorities other owners hold on an adopted listener."""
@@ -104,10 +99,10 @@ def from_api(listener: str, rule: dict[str, Any], owners: dict[int, str],
         config = action["FixedResponseConfig"]
         fixed = f"{config['StatusCode']} {config.get('ContentType')} {config.get('MessageBody')}"
     priority = int(rule["Priority"])
-    legacy = any(priority in r for r in LEGACY_PRIORITIES.get(listener, ()))
+    legacy = listener.legacy_range_of(priority) is not None
     other = "held" if priority in held else "legacy" if legacy else "other"
     return RuleView(
-        listener=listener,
+        listener=listener.name,
         priority=priority,
         paths=tuple(sorted(paths)),
         methods=tuple(sorted(methods)),

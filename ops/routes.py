@@ -17,22 +17,38 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environments
-from modules.errors import ConfigurationError
-from modules.route import FixedResponse, Route, WeightedForward
+from model.config import EnvironmentConfig
+from model.errors import ConfigurationError
+from model.listener import LISTENERS, Listener, listener_named
+from model.rollout import effective_routes
+from model.route import Route, first_match
+from model.route_table import ROUTES
 from ops.live import LiveError, live_rules
-from ops.matching import first_match, split_url
 from ops.route_view import RuleView, intended, table, target_group_names
-from ops.state import rules_from_state
-from stacks.config import EnvironmentConfig
-from stacks.rollout import effective_routes
-from stacks.route_table import INTERNAL_DEFAULT_RESPONSE, PUBLIC_DEFAULT_BACKEND, ROUTES
+from ops.state import StateError, rules_from_state
 
 
 def _environment(name: str) -> EnvironmentConfig:
     """``name``'s configuration with the deploy-time variables applied, as main.py does."""
+    if name not in environments.ENVIRONMENTS:
+        raise ConfigurationError(f"--env {name!r} is not an environment; known: "
+                                 f"{', '.join(environments.ENVIRONMENTS)}")
     return environments.selected({**os.environ, "ENVIRONMENTS": name})[0]
+
+
+def split_url(url: str, default_host: str) -> tuple[str, str]:
+    """(host, path) of a URL (``https://host/path?q``) or of a bare path (``/path``);
+    ConfigurationError for anything else."""
+    if url.startswith("/"):
+        url = f"http://{default_host}{url}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"{url!r} is not a request URL: give http(s)://host/path "
+                                 "or a path starting with /")
+    return parts.hostname, parts.path or "/"
 
 
 def _print(views: list[RuleView], as_json: bool) -> None:
@@ -73,7 +89,7 @@ def _targets(view: RuleView) -> str:
     return ", ".join(n if w is None else f"{n}={w}" for n, w in sorted(view.targets))
 
 
-def _serving(config: EnvironmentConfig, method: str, url: str, listener: str,
+def _serving(config: EnvironmentConfig, method: str, url: str, listener: Listener,
              headers: dict[str, str] | None) -> tuple[str, str, Route | None]:
     """(host, path, the rule that serves the request or None for the default action)."""
     host, path = split_url(url, config.public_domain)
@@ -81,53 +97,37 @@ def _serving(config: EnvironmentConfig, method: str, url: str, listener: str,
     return host, path, route
 
 
-def explain_json(config: EnvironmentConfig, method: str, url: str, listener: str,
+def explain_json(config: EnvironmentConfig, method: str, url: str, listener: Listener,
                  headers: dict[str, str] | None = None) -> dict[str, object]:
     """The same answer as ``explain``, for machines."""
     host, path, route = _serving(config, method, url, listener, headers)
-    names = target_group_names(config)
     answer: dict[str, object] = {"method": method, "host": host, "path": path,
-                                 "listener": listener, "route": None, "priority": None}
+                                 "listener": listener.name, "route": None, "priority": None}
+    names = target_group_names(config)
     if route is None:
-        answer["default_action"] = (
-            {"forward": names[PUBLIC_DEFAULT_BACKEND]} if listener == "public"
-            else {"fixed_response": INTERNAL_DEFAULT_RESPONSE.status_code})
+        default = listener.default_action.explain_json(names)
+        default.pop("stickiness", None)
+        targets = default.pop("targets", None)
+        answer["default_action"] = ({"forward": targets[0]["target_group"]} if targets
+                                    else default)
         return answer
     answer.update(route=route.key, priority=route.priority)
-    if isinstance(route.action, FixedResponse):
-        answer["fixed_response"] = route.action.status_code
-    else:
-        answer["targets"] = [{"backend": t.backend, "target_group": names[t.backend],
-                              "weight": t.weight}
-                             for t in route.action.targets(config.rust_percent)]
-        sticky = isinstance(route.action, WeightedForward) and route.action.sticky
-        answer["stickiness"] = route.action.stickiness_seconds if sticky else None
+    answer.update(route.action.explain_json(names))
     return answer
 
 
-def explain(config: EnvironmentConfig, method: str, url: str, listener: str,
+def explain(config: EnvironmentConfig, method: str, url: str, listener: Listener,
             headers: dict[str, str] | None = None) -> str:
     host, path, route = _serving(config, method, url, listener, headers)
     request = f"{method} {host}{path} on the {listener} listener"
     names = target_group_names(config)
     if route is None:
-        if listener == "public":
-            return (f"{request}\n  no rule matches: default action, forward to "
-                    f"{PUBLIC_DEFAULT_BACKEND} ({names[PUBLIC_DEFAULT_BACKEND]})")
-        r = INTERNAL_DEFAULT_RESPONSE
-        return f"{request}\n  no rule matches: default action, fixed response {r.status_code}"
-    action = route.action
-    lines = [request, f"  rule {route.key} (priority {route.priority}): {route.why}"]
-    if isinstance(action, FixedResponse):
-        lines.append(f"  fixed response {action.status_code} {action.content_type} {action.body}")
+        lines = [request, "  no rule matches: default action of the listener"]
+        action = listener.default_action
     else:
-        for target in action.targets(config.rust_percent):
-            share = "all traffic" if target.weight is None else f"weight {target.weight}"
-            lines.append(f"  -> {target.backend} ({names[target.backend]}): {share}")
-        if isinstance(action, WeightedForward) and action.sticky:
-            lines.append(f"  sticky for {action.stickiness_seconds} s (cookie AWSALBTG)")
-        elif isinstance(action, WeightedForward):
-            lines.append("  not sticky (emergency rollback)")
+        lines = [request, f"  rule {route.key} (priority {route.priority}): {route.why}"]
+        action = route.action
+    lines += [f"  {line}" for line in action.explain(names)]
     return "\n".join(lines)
 
 
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     why.add_argument("--env", required=True)
     why.add_argument("method")
     why.add_argument("url")
-    why.add_argument("--listener", choices=("public", "internal"), default="public")
+    why.add_argument("--listener", choices=[str(lst) for lst in LISTENERS], default="public")
     why.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
                      help="a request header, e.g. X-Use-Rust-Scorer:true (repeatable)")
     why.add_argument("--json", action="store_true")
@@ -171,7 +171,11 @@ def _run(args: argparse.Namespace) -> int:
             if not args.state.is_file():
                 print(f"error: no state file {args.state}", file=sys.stderr)
                 return 2
-            _print(rules_from_state(args.state), args.json)
+            try:
+                _print(rules_from_state(args.state), args.json)
+            except StateError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
         else:
             _print(intended(_environment(args.env)), args.json)
         return 0
@@ -179,11 +183,12 @@ def _run(args: argparse.Namespace) -> int:
         pairs = (h.split(":", 1) for h in args.header if ":" in h)
         headers = {k.strip(): v.strip() for k, v in pairs}
         config = _environment(args.env)
+        listener = listener_named(args.listener)
         if args.json:
-            print(json.dumps(explain_json(config, args.method, args.url, args.listener,
-                                          headers), indent=2))
+            print(json.dumps(explain_json(config, args.method, args.url, listener, headers),
+                             indent=2))
         else:
-            print(explain(config, args.method, args.url, args.listener, headers))
+            print(explain(config, args.method, args.url, listener, headers))
         return 0
     config = _environment(args.env)
     try:

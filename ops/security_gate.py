@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from model.paths import PROJECT_ROOT
+
 SKIP_FILE = PROJECT_ROOT / "security" / "checkov-skips.toml"
 CHECKOV = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
 _CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")

@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from model.listener import Listener
+from model.route_table import ROUTES
 from ops.route_view import RuleView, target_group_name
+
+
+class StateError(RuntimeError):
+    """A state file that cannot be read as a routing stack's state; says which and why."""
 
 
 def _resources(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -25,13 +31,20 @@ def _resources(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def _listener_name(listener_arn: str) -> str:
-    """``public`` or ``internal`` from ``...:listener/app/scorer-<env>-<which>/...``."""
-    balancer = listener_arn.split(":listener/")[-1].split("/")[1]
-    for which in ("public", "internal"):
-        if balancer.endswith(f"-{which}"):
-            return which
-    return balancer
+def _route_key(name: str, attributes: dict[str, Any]) -> str:
+    return (attributes.get("tags") or {}).get("Route", name.replace("_", "-"))
+
+
+def _listeners(rules: list[tuple[str, dict[str, Any]]]) -> dict[str, Listener]:
+    """Listener ARN -> listener, from the rules of routes the route table knows (a canary
+    rule is its route's); every rule on one listener ARN is on that listener."""
+    listener_of = {r.key: r.listener for r in ROUTES}
+    found: dict[str, Listener] = {}
+    for name, attributes in rules:
+        listener = listener_of.get(_route_key(name, attributes).removesuffix("-canary"))
+        if listener is not None:
+            found.setdefault(attributes["listener_arn"], listener)
+    return found
 
 
 def _values(conditions: list[dict[str, Any]], field: str) -> tuple[str, ...]:
@@ -40,37 +53,58 @@ def _values(conditions: list[dict[str, Any]], field: str) -> tuple[str, ...]:
 
 
 def rules_from_state(path: Path) -> list[RuleView]:
-    document = json.loads(path.read_text())
-    views = []
-    for name, attributes in _resources(document):
-        conditions = attributes.get("condition") or []
-        (action,) = attributes["action"]
-        forward = (action.get("forward") or [None])[0]
-        fixed = (action.get("fixed_response") or [None])[0]
-        targets: list[tuple[str, int | None]] = []
-        stickiness = None
-        fixed_text = None
-        if forward and forward.get("target_group"):
-            targets = [(target_group_name(t["arn"]), int(t["weight"]))
-                       for t in forward["target_group"]]
-            sticky = (forward.get("stickiness") or [{}])[0]
-            stickiness = int(sticky["duration"]) if sticky.get("enabled") else None
-        elif action.get("target_group_arn"):
-            targets = [(target_group_name(action["target_group_arn"]), None)]
-        elif fixed:
-            fixed_text = f"{fixed['status_code']} {fixed['content_type']} {fixed['message_body']}"
-        views.append(RuleView(
-            listener=_listener_name(attributes["listener_arn"]),
-            priority=int(attributes["priority"]),
-            paths=_values(conditions, "path_pattern"),
-            methods=_values(conditions, "http_request_method"),
-            hosts=_values(conditions, "host_header"),
-            headers=tuple(sorted(
-                f"{block['http_header_name']}: {','.join(block['values'])}"
-                for c in conditions for block in c.get("http_header") or [])),
-            targets=tuple(targets),
-            stickiness=stickiness,
-            fixed_response=fixed_text,
-            key=(attributes.get("tags") or {}).get("Route", name.replace("_", "-")),
-        ))
+    """The listener rules in a state file; StateError when it is unreadable, is not state,
+    holds no listener rule, or holds a rule on a listener no known route is on."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StateError(f"cannot read {path} as Terraform state: {error}") from error
+    if not isinstance(document, dict) or not ("resources" in document or "values" in document):
+        raise StateError(f"{path} is not Terraform state (no 'resources' or 'values')")
+    try:
+        rules = _resources(document)
+        listeners = _listeners(rules)
+        views = [_view(name, attributes, listeners) for name, attributes in rules]
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise StateError(f"{path}: a listener rule is malformed ({error!r})") from error
+    if not views:
+        raise StateError(f"{path} holds no aws_lb_listener_rule: is it the routing stack's "
+                         "state (scorer-<env>-routing.tfstate)?")
     return sorted(views, key=lambda v: (v.listener, v.priority))
+
+
+def _view(name: str, attributes: dict[str, Any], listeners: dict[str, Listener]) -> RuleView:
+    listener = listeners.get(attributes["listener_arn"])
+    if listener is None:
+        raise ValueError(f"rule {name}: listener {attributes['listener_arn']} carries no "
+                         "route of this project")
+    conditions = attributes.get("condition") or []
+    (action,) = attributes["action"]
+    forward = (action.get("forward") or [None])[0]
+    fixed = (action.get("fixed_response") or [None])[0]
+    targets: list[tuple[str, int | None]] = []
+    stickiness = None
+    fixed_text = None
+    if forward and forward.get("target_group"):
+        targets = [(target_group_name(t["arn"]), int(t["weight"]))
+                   for t in forward["target_group"]]
+        sticky = (forward.get("stickiness") or [{}])[0]
+        stickiness = int(sticky["duration"]) if sticky.get("enabled") else None
+    elif action.get("target_group_arn"):
+        targets = [(target_group_name(action["target_group_arn"]), None)]
+    elif fixed:
+        fixed_text = f"{fixed['status_code']} {fixed['content_type']} {fixed['message_body']}"
+    return RuleView(
+        listener=listener.name,
+        priority=int(attributes["priority"]),
+        paths=_values(conditions, "path_pattern"),
+        methods=_values(conditions, "http_request_method"),
+        hosts=_values(conditions, "host_header"),
+        headers=tuple(sorted(
+            f"{block['http_header_name']}: {','.join(block['values'])}"
+            for c in conditions for block in c.get("http_header") or [])),
+        targets=tuple(targets),
+        stickiness=stickiness,
+        fixed_response=fixed_text,
+        key=_route_key(name, attributes),
+    )

@@ -8,7 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from model.paths import PROJECT_ROOT
+
 OFFLINE_RC = PROJECT_ROOT.parent / "shared" / "tools" / "terraform-offline-rc"
 PROVIDER = Path("hashicorp") / "aws" / "5.100.0"  # what cdktf-cdktf-provider-aws 20.1.0 binds
 

@@ -1,5 +1,2 @@
-"""Stacks compose modules into the four stacks of one environment.
-
-``route_table`` and ``functions`` hold the data (spec/routes.md, spec/lambdas.md);
-``validation`` checks a whole environment before any construct exists; ``app`` builds it.
-"""
+"""The five TerraformStacks of one environment, composed from ``modules`` and the ``model``;
+``app`` validates the model and builds them."""

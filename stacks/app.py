@@ -1,25 +1,25 @@
-"""Compose the four stacks of each environment, after validating the whole model."""
+"""Compose the five stacks of each environment, after validating the whole model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
-from modules.aws import LbTargetGroup
-from modules.backend import Backend
-from modules.function_spec import FunctionSpec
-from modules.registry import TargetGroupRegistry
-from modules.route import Route
-from stacks.config import EnvironmentConfig
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.backend import Backend
+from model.config import EnvironmentConfig
+from model.function_spec import FunctionSpec
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.listener import INTERNAL, PUBLIC
+from model.registry import TargetGroupRegistry
+from model.route import Route
+from model.route_table import ROUTES
+from model.validation import RULES_PER_LOAD_BALANCER_MAX, validate
+from modules.aws import Construct, LbTargetGroup
+from modules.provider import type_hints_cached
 from stacks.internal_alb import InternalAlbStack
 from stacks.lambdas import LambdaStack
 from stacks.monitoring import MonitoringStack
 from stacks.public_alb import PublicAlbStack
-from stacks.route_table import ROUTES
 from stacks.routing import RoutingStack
-from stacks.validation import RULES_PER_LOAD_BALANCER_MAX, validate
 
 
 @dataclass
@@ -34,17 +34,6 @@ class EnvironmentStacks:
 
     def all(self) -> list:
         return [self.public_alb, self.internal_alb, self.lambdas, self.routing, self.monitoring]
-
-
-def validate_all(
-    configs: list[EnvironmentConfig],
-    routes: tuple[Route, ...] = ROUTES,
-    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
-    services: tuple[Backend, ...] = SERVICE_BACKENDS,
-    rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
-) -> None:
-    """Raise ModelError listing every problem of every environment."""
-    validate(configs, routes, functions, services, rules_per_load_balancer_max)
 
 
 def build(
@@ -71,8 +60,10 @@ def build_validated(
     functions: tuple[FunctionSpec, ...] = FUNCTIONS,
     services: tuple[Backend, ...] = SERVICE_BACKENDS,
 ) -> dict[str, EnvironmentStacks]:
-    """``build`` for a model that ``stacks.validation.validate`` has accepted already."""
-    return {c.name: build_environment(scope, c, routes, functions, services) for c in configs}
+    """``build`` for a model that ``model.validation.validate`` has accepted already."""
+    with type_hints_cached():
+        return {c.name: build_environment(scope, c, routes, functions, services)
+                for c in configs}
 
 
 def build_environment(
@@ -88,12 +79,12 @@ def build_environment(
     lambdas = LambdaStack(scope, config, registry, functions)
     routing = RoutingStack(
         scope, config, registry, routes,
-        listener_arns={"public": public_alb.listener_arn, "internal": internal_alb.listener_arn},
+        listener_arns={PUBLIC: public_alb.listener_arn, INTERNAL: internal_alb.listener_arn},
     )
     monitoring = MonitoringStack(
         scope, config, registry, functions, services, routes,
-        load_balancer_arn_suffixes={"public": public_alb.load_balancer.arn_suffix,
-                                    "internal": internal_alb.load_balancer_arn_suffix},
+        load_balancer_arn_suffixes={PUBLIC: public_alb.load_balancer.arn_suffix,
+                                    INTERNAL: internal_alb.load_balancer_arn_suffix},
     )
     return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, routing,
                              monitoring)

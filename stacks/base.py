@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
-from constructs import Construct
-
-from modules.aws import AwsProvider, AwsProviderDefaultTags
-from stacks.config import EnvironmentConfig, LocalState, S3State
+from model.config import EnvironmentConfig, LocalState, S3State
+from modules.aws import (
+    AwsProvider,
+    AwsProviderDefaultTags,
+    Construct,
+    LocalBackend,
+    S3Backend,
+    TerraformStack,
+)
 
 
 class EnvironmentStack(TerraformStack):

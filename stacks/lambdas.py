@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import os
-
-from cdktf import AssetType, Fn, TerraformAsset
-from constructs import Construct
-
+from model.config import EnvironmentConfig, LocalArtifacts, ManagedSecret, S3Artifacts
+from model.function_spec import FunctionSpec, ImageCode
+from model.paths import PROJECT_ROOT
+from model.registry import TargetGroupRegistry
 from modules.aws import (
+    AssetType,
+    Construct,
     DataAwsCallerIdentity,
     DataAwsSecretsmanagerSecret,
+    Fn,
     LambdaLayerVersion,
     LbTargetGroup,
     SecretsmanagerSecret,
     SecurityGroup,
+    TerraformAsset,
     VpcSecurityGroupEgressRule,
 )
-from modules.function_spec import FunctionSpec, ImageCode
 from modules.lambda_function import Deployment, ScorerFunction
-from modules.registry import TargetGroupRegistry
+from modules.network import resolve_network
 from modules.target_groups import LambdaTargetGroup
 from stacks.base import EnvironmentStack
-from stacks.config import EnvironmentConfig, LocalArtifacts, ManagedSecret, S3Artifacts
-from stacks.network import resolve_network
 
 IMAGE_REPOSITORY = "submit-passport-lambdas"
 OTEL_LAYER = "arn:aws:lambda:{region}:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
@@ -32,7 +32,6 @@ EGRESS_IN_VPC: tuple[tuple[int, str], ...] = (
     (6379, "Redis: the broker and the cache"),
     (80, "the verifier and the other internal services, over the internal ALB"),
 )
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class LambdaStack(EnvironmentStack):
@@ -47,7 +46,7 @@ class LambdaStack(EnvironmentStack):
         network = resolve_network(self, config.network)
         security_group = SecurityGroup(
             self, "security_group",
-            name=f"{config.name_prefix}scorer-{config.name}-lambdas",
+            name=config.resource_name("lambdas"),
             description="Scorer Lambda functions: no inbound traffic",
             vpc_id=network.vpc_id,
         )
@@ -91,6 +90,7 @@ class LambdaStack(EnvironmentStack):
             function = ScorerFunction(
                 self, spec,
                 function_name=function_name,
+                role_name=config.role_name(spec.name),
                 deployment=self._deployment(config, spec, environment),
                 secret_arn=self.secret_arn,
                 subnet_ids=network.private_subnet_ids,
@@ -115,7 +115,7 @@ class LambdaStack(EnvironmentStack):
 
     def _asset(self, name: str, path: str) -> tuple[str, str]:
         """A local zip as a cdktf asset: its path in the stack folder and its hash."""
-        asset = TerraformAsset(self, f"asset-{name}", path=os.path.join(PROJECT_ROOT, path),
+        asset = TerraformAsset(self, f"asset-{name}", path=str(PROJECT_ROOT / path),
                                type=AssetType.FILE)
         return asset.path, Fn.filebase64sha256(asset.path)
 
@@ -130,7 +130,7 @@ class LambdaStack(EnvironmentStack):
             code = {"filename": path, "source_code_hash": digest}
         return LambdaLayerVersion(
             self, "api_dependencies_layer",
-            layer_name=f"{config.name_prefix}scorer-{config.name}-api-dependencies",
+            layer_name=config.resource_name("api-dependencies"),
             compatible_runtimes=["python3.12"],
             compatible_architectures=["x86_64"],
             **code,
@@ -144,7 +144,7 @@ class LambdaStack(EnvironmentStack):
         path, digest = self._asset("otel-layer", artifacts.otel_layer_zip)
         return LambdaLayerVersion(
             self, "otel_collector_layer",
-            layer_name=f"{config.name_prefix}scorer-{config.name}-otel-collector-stub",
+            layer_name=config.resource_name("otel-collector-stub"),
             compatible_architectures=["arm64"],
             filename=path,
             source_code_hash=digest,

@@ -1,4 +1,4 @@
-"""``scorer-<env>-monitoring``: the alarms of spec/alarms.md, their SNS topic, the rollout view.
+"""``scorer-<env>-monitoring``: the alarms of docs/monitoring.md, their SNS topic, the rollout view.
 
 It reads target groups from the registry and load balancers from the ALB stacks (cross-stack
 references), and depends on no routing decision: changing R or rolling back deploys the
@@ -7,29 +7,30 @@ routing stack only, and the alarms and dashboard stay as they are.
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from modules.alarm_model import AlarmKind, Evaluation, Subject
-from modules.alarms import alarm_set
-from modules.aws import (
-    DataAwsSecretsmanagerSecretVersion,
-    LbTargetGroup,
-    SnsTopic,
-    SnsTopicSubscription,
-)
-from modules.backend import Backend
-from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
-from modules.function_spec import FunctionSpec
-from modules.registry import TargetGroupRegistry
-from modules.route import Route, WeightedForward
-from stacks.alarm_policy import (
+from model.alarm_model import AlarmKind, Evaluation, Subject
+from model.alarm_policy import (
     FUNCTION_ALARMS,
     LOAD_BALANCER_ALARMS,
     RESPONSE_TIME_OVERRIDES,
     TARGET_ALARMS,
 )
+from model.backend import Backend
+from model.config import EnvironmentConfig
+from model.function_spec import FunctionSpec
+from model.functions import all_backends
+from model.listener import Listener
+from model.registry import TargetGroupRegistry
+from model.route import Route
+from modules.alarms import alarm_set
+from modules.aws import (
+    Construct,
+    DataAwsSecretsmanagerSecretVersion,
+    LbTargetGroup,
+    SnsTopic,
+    SnsTopicSubscription,
+)
+from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
 from stacks.base import EnvironmentStack
-from stacks.config import EnvironmentConfig
 
 
 class MonitoringStack(EnvironmentStack):
@@ -41,7 +42,7 @@ class MonitoringStack(EnvironmentStack):
         functions: tuple[FunctionSpec, ...],
         services: tuple[Backend, ...],
         routes: tuple[Route, ...],
-        load_balancer_arn_suffixes: dict[str, str],
+        load_balancer_arn_suffixes: dict[Listener, str],
     ) -> None:
         super().__init__(scope, config, "monitoring")
         self.topic = SnsTopic(self, "alarms", name=config.alarm_topic_name())
@@ -54,22 +55,23 @@ class MonitoringStack(EnvironmentStack):
         lbs = load_balancer_arn_suffixes
 
         # Every target group: (backend, base name of the function it belongs to or None).
-        targets: list[tuple[Backend, str | None]] = [
-            (b, f.name) for f in functions for b in f.backends] + [(b, None) for b in services]
-        suffix = {b.key: registry.resolve(b.load_balancer, b.key).arn_suffix for b, _ in targets}
+        function_of = {b.key: f.name for f in functions for b in f.backends}
+        targets = [(b, function_of.get(b.key)) for b in all_backends(functions, services)]
+        suffix = {b.key: registry.resolve(b.listener, b.key).arn_suffix for b, _ in targets}
         for kind in TARGET_ALARMS:
             alarm_set(self, kind, {
                 backend.target_group: self._subject(
                     kind, config.target_group_name(backend.target_group),
-                    {"LoadBalancer": lbs[backend.load_balancer],
+                    {"LoadBalancer": lbs[backend.listener],
                      "TargetGroup": suffix[backend.key]},
                     override=RESPONSE_TIME_OVERRIDES.get(function or "", {}).get(kind.name))
                 for backend, function in targets
             }, actions)
         for kind in LOAD_BALANCER_ALARMS:
             alarm_set(self, kind, {
-                which: self._subject(kind, f"{which}-alb", {"LoadBalancer": lbs[which]})
-                for which in sorted(lbs)
+                listener.name: self._subject(kind, f"{listener}-alb",
+                                             {"LoadBalancer": lbs[listener]})
+                for listener in lbs
             }, actions)
         for kind in FUNCTION_ALARMS:
             alarm_set(self, kind, {
@@ -79,25 +81,24 @@ class MonitoringStack(EnvironmentStack):
             }, actions)
 
         # The dashboards name load balancers and target groups by key; one token each.
-        arn_suffixes = {f"lb:{which}": token for which, token in lbs.items()}
+        arn_suffixes = {f"lb:{listener}": token for listener, token in lbs.items()}
         arn_suffixes |= {f"tg:{key}": token for key, token in suffix.items()}
         rows = []
         for route in routes:
-            action = route.action
-            if not isinstance(action, WeightedForward):
+            if not route.action.weighted:
                 continue
+            python, rust = route.action.backends()
             lb = route.listener
             rows.append(RolloutRow(
                 route.key, f"lb:{lb}",
-                TargetSeries(f"Python {action.python.removeprefix('py:')}", f"tg:{action.python}"),
-                TargetSeries(f"Rust ({action.rust}, all weighted routes of the {lb} ALB)",
-                             f"tg:{action.rust}")))
+                TargetSeries(f"Python {python.removeprefix('py:')}", f"tg:{python}"),
+                TargetSeries(f"Rust ({rust}, all weighted routes of the {lb} ALB)",
+                             f"tg:{rust}")))
         self.dashboards = rollout_dashboards(
             self, config.rollout_dashboard_name(), config.region, rows, arn_suffixes)
 
     def _subject(self, kind: AlarmKind, target: str, dimensions: dict[str, str],
                  override: Evaluation | None = None) -> Subject:
-        """Alarm names say environment, target and metric, e.g.
-        ``scorer-production-l-cc-v1-score-GET-0-target-5xx-ratio-burst``."""
-        return Subject(f"scorer-{self.config.name}-{target}-{kind.name}", dimensions,
+        """Alarm names say environment, target and metric (``EnvironmentConfig.alarm_name``)."""
+        return Subject(self.config.alarm_name(target, kind.name), dimensions,
                        override or kind.evaluation)

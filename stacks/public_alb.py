@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput
-from constructs import Construct
-
-from modules.aws import (
-    LbListener,
-    LbListenerDefaultAction,
-    LbListenerDefaultActionRedirect,
-    LbTargetGroup,
-    SecurityGroup,
-    VpcSecurityGroupEgressRule,
-    VpcSecurityGroupIngressRule,
-)
-from modules.backend import Backend
-from modules.names import terraform_id
-from modules.registry import TargetGroupRegistry
-from modules.target_groups import ServiceTargetGroup
+from model.backend import Backend
+from model.config import EnvironmentConfig
+from model.listener import PUBLIC, PUBLIC_HTTP_REDIRECT
+from model.registry import TargetGroupRegistry
+from modules.aws import Construct, LbTargetGroup
+from modules.certificates import certificate_arn
+from modules.listener_rule import listener, routing_listener
+from modules.load_balancer import Ingress, LoadBalancer, ServiceTargetGroups
+from modules.network import resolve_network
 from stacks.base import EnvironmentStack
-from stacks.certificates import certificate_arn
-from stacks.config import EnvironmentConfig
-from stacks.load_balancer import application_load_balancer
-from stacks.network import resolve_network
-from stacks.route_table import PUBLIC_DEFAULT_BACKEND
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+_ANYWHERE = (("ipv4", {"cidr_ipv4": "0.0.0.0/0"}), ("ipv6", {"cidr_ipv6": "::/0"}))
 
 
 class PublicAlbStack(EnvironmentStack):
@@ -38,71 +27,25 @@ class PublicAlbStack(EnvironmentStack):
     ) -> None:
         super().__init__(scope, config, "public-alb")
         network = resolve_network(self, config.network)
-        name = config.load_balancer_name("public")
-
-        security_group = SecurityGroup(
-            self, "security_group",
-            name=f"{name}-alb",
+        self.load_balancer = LoadBalancer(
+            self, config, PUBLIC, network=network, subnet_ids=network.public_subnet_ids,
             description="Public ALB: HTTP and HTTPS from anywhere",
-            vpc_id=network.vpc_id,
-        )
-        for port in (80, 443):
-            for family, cidr in (("ipv4", "0.0.0.0/0"), ("ipv6", "::/0")):
-                VpcSecurityGroupIngressRule(
-                    self, f"ingress_{port}_{family}",
-                    security_group_id=security_group.id,
-                    description=("HTTP from anywhere, redirected to HTTPS" if port == 80
-                                 else "HTTPS from anywhere"),
-                    ip_protocol="tcp", from_port=port, to_port=port,
-                    **({"cidr_ipv4": cidr} if family == "ipv4" else {"cidr_ipv6": cidr}),
-                )
-        VpcSecurityGroupEgressRule(
-            self, "egress_vpc",
-            security_group_id=security_group.id,
-            description="to targets inside the VPC",
-            ip_protocol="-1", cidr_ipv4=network.vpc_cidr,
-        )
+            ingress=[Ingress(f"ingress_{port}_{family}", port, description, **cidr)
+                     for port, description in ((80, "HTTP from anywhere, redirected to HTTPS"),
+                                               (443, "HTTPS from anywhere"))
+                     for family, cidr in _ANYWHERE],
+        ).load_balancer
+        self.service_target_groups = ServiceTargetGroups(
+            self, config, PUBLIC, services=services, vpc_id=network.vpc_id,
+            registry=registry).target_groups
 
-        self.load_balancer = application_load_balancer(
-            self, "public", security_group_id=security_group.id,
-            subnet_ids=network.public_subnet_ids)
+        def arn_of(backend: str) -> str:
+            return registry.resolve(PUBLIC, backend, used_by="public default action").arn
 
-        self.service_target_groups = {
-            backend.key: ServiceTargetGroup(
-                self, backend,
-                name=config.target_group_name(backend.target_group),
-                vpc_id=network.vpc_id,
-                registry=registry,
-            ).target_group
-            for backend in services if backend.load_balancer == "public"
-        }
-
-        LbListener(
-            self, "http_listener",
-            load_balancer_arn=self.load_balancer.arn,
-            port=80,
-            protocol="HTTP",
-            default_action=[LbListenerDefaultAction(
-                type="redirect",
-                redirect=LbListenerDefaultActionRedirect(
-                    port="443", protocol="HTTPS", status_code="HTTP_301"),
-            )],
-        )
-        self.https_listener = LbListener(
-            self, "https_listener",
-            load_balancer_arn=self.load_balancer.arn,
-            port=443,
-            protocol="HTTPS",
-            ssl_policy=TLS_POLICY,
-            certificate_arn=certificate_arn(self, config.certificate),
-            default_action=[LbListenerDefaultAction(
-                type="forward",
-                target_group_arn=registry.resolve(
-                    "public", PUBLIC_DEFAULT_BACKEND, used_by="public default action").arn,
-            )],
-        )
+        listener(self, "http_listener", load_balancer_arn=self.load_balancer.arn, port=80,
+                 protocol="HTTP", default_action=PUBLIC_HTTP_REDIRECT, arn_of=arn_of)
+        self.https_listener = routing_listener(
+            self, "https_listener", PUBLIC,
+            load_balancer_arn=self.load_balancer.arn, arn_of=arn_of,
+            ssl_policy=TLS_POLICY, certificate_arn=certificate_arn(self, config.certificate))
         self.listener_arn = self.https_listener.arn
-        for key, target_group in self.service_target_groups.items():
-            TerraformOutput(self, f"{terraform_id(key)}_target_group_arn", value=target_group.arn,
-                            description=f"target group of the {key} container service")
-        TerraformOutput(self, "dns_name", value=self.load_balancer.dns_name)

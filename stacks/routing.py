@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from modules.aws import LbTargetGroup
+from model.config import EnvironmentConfig
+from model.listener import Listener
+from model.registry import TargetGroupRegistry
+from model.rollout import effective_routes
+from model.route import Route
+from modules.aws import Construct, LbTargetGroup
 from modules.listener_rule import listener_route_rule
-from modules.registry import TargetGroupRegistry
-from modules.route import ListenerName, Route
 from stacks.base import EnvironmentStack
-from stacks.config import EnvironmentConfig
-from stacks.rollout import effective_routes
 
 
 class RoutingStack(EnvironmentStack):
@@ -20,10 +19,10 @@ class RoutingStack(EnvironmentStack):
         config: EnvironmentConfig,
         registry: TargetGroupRegistry[LbTargetGroup],
         routes: tuple[Route, ...],
-        listener_arns: dict[ListenerName, str],
+        listener_arns: dict[Listener, str],
     ) -> None:
         super().__init__(scope, config, "routing")
-        arns: dict[tuple[str, str], str] = {}  # one token per target group, reused by rules
+        arns: dict[tuple[Listener, str], str] = {}  # one token per target group, reused by rules
         self.rules = {}
         for route in effective_routes(config, routes):
             def arn_of(backend: str, route: Route = route) -> str:
@@ -33,8 +32,4 @@ class RoutingStack(EnvironmentStack):
                 return arns[key]
 
             self.rules[route.key] = listener_route_rule(
-                self, route,
-                listener_arn=listener_arns[route.listener],
-                rust_percent=config.rust_percent,
-                arn_of=arn_of,
-            )
+                self, route, listener_arn=listener_arns[route.listener], arn_of=arn_of)

@@ -4,4 +4,4 @@ AWS provider modules in use loaded (modules/provider.py)."""
 from modules.provider import kernel_loading_lazily
 
 with kernel_loading_lazily():
-    import cdktf  # noqa: F401  (starts the kernel)
+    import modules.aws  # noqa: F401  (starts the kernel)

@@ -17,11 +17,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from modules.function_spec import FunctionSpec
-from modules.route import Route, forward, weighted_forward, when
-from stacks.config import AdoptedListener, EnvironmentConfig
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-from stacks.route_table import ROUTES
+from model.actions import forward, weighted_forward
+from model.config import AdoptedListener, EnvironmentConfig
+from model.function_spec import FunctionSpec
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.listener import listener_named
+from model.route import Route, when
+from model.route_table import ROUTES
 
 _LISTENER_ARN = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/"
                  "50dc6c495c0c9188/f2f7dc8efc522ab2")
@@ -40,7 +42,7 @@ class BadInput:
 
 def _route(key: str, priority: int, backend: str = "svc:registry",
            listener: str = "public") -> Route:
-    return Route(key, listener, priority, when("/bad-input/*"), forward(backend),  # type: ignore[arg-type]
+    return Route(key, listener_named(listener), priority, when("/bad-input/*"), forward(backend),
                  why="bad-input case")
 
 
@@ -123,6 +125,12 @@ CASES: tuple[BadInput, ...] = (
              "is 65 characters, more than 64",
              functions=_renamed("cc-nonce-lambda", "cc-nonce-lambda-with-a-name-far-too-long-"
                                 "for-aws-lambda-to-accept")),
+    BadInput("role-name-too-long", "a function whose role name (function + '-role') is over "
+             "IAM's 64 characters (it was cut silently, so two roles could collide)",
+             "role name 'cc-nonce-lambda-with-a-long-name-that-leaves-no-room-for-a-r-role' "
+             "is 65 characters, more than 64",
+             functions=_renamed("cc-nonce-lambda", "cc-nonce-lambda-with-a-long-name-that-"
+                                "leaves-no-room-for-a-r")),
 )
 
 

@@ -16,13 +16,15 @@ from typing import Any
 
 import pytest
 import typeguard
-from cdktf import App, TerraformStack, Testing
 
 import environments
+from model.config import STACK_PARTS
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.route_table import ROUTES
+from model.validation import validate
+from modules.aws import App, TerraformStack, Testing
+from modules.provider import type_hints_cached
 from stacks import app as scorer_app
-from stacks.config import STACK_PARTS
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-from stacks.route_table import ROUTES
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -64,10 +66,10 @@ def synthesize(environ: Mapping[str, str], outdir: Path, testing_synth: tuple[st
     argument types of the environments in ``type_checked`` only."""
     app: App = Testing.app(outdir=str(outdir))  # below pytest's own temporary folder
     configs = environments.selected(environ)
-    scorer_app.validate_all(configs)
+    validate(configs)
     built = {}
     for config in configs:
-        with jsii_type_checks(config.name in type_checked):
+        with jsii_type_checks(config.name in type_checked), type_hints_cached():
             built[config.name] = scorer_app.build_environment(
                 app, config, ROUTES, FUNCTIONS, SERVICE_BACKENDS)
     # Cross-stack references become remote-state lookups during the app's synth; only

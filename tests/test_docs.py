@@ -4,8 +4,8 @@ docs/validation.md lists every case of the bad-input table."""
 from pathlib import Path
 
 from environments import ENVIRONMENTS
-from stacks.route_docs import render
-from stacks.route_table import ROUTES
+from model.route_table import ROUTES
+from ops.route_docs import render
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "routing.md"
 
@@ -13,7 +13,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "routing.md"
 def test_routing_doc_is_up_to_date() -> None:
     expected = render(rust_percents={n: c.rust_percent for n, c in ENVIRONMENTS.items()})
     assert DOC.read_text() == expected, (
-        "docs/routing.md is out of date: run `pipenv run python -m stacks.route_docs "
+        "docs/routing.md is out of date: run `pipenv run python -m ops.route_docs "
         "> docs/routing.md`")
 
 

@@ -16,13 +16,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from environments import ENVIRONMENTS
+from model.config import STACK_PARTS
+from model.route_table import ROUTES
 from ops.deploy import cdktf_deploy, changes, plan, synth
 from ops.emulator import Emulator
 from ops.live import listener_arns, live_rules
 from ops.route_view import RuleView, intended
 from ops.routes import main as routes_main
-from stacks.config import STACK_PARTS
-from stacks.route_table import ROUTES
 
 pytestmark = pytest.mark.emulator
 LOCAL = ENVIRONMENTS["local"]

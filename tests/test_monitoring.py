@@ -255,8 +255,7 @@ def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second(
     tmp_path: Path,
 ) -> None:
     """CloudWatch holds 500 graphs per dashboard: 125 routes of four graphs each."""
-    from cdktf import TerraformStack, Testing
-
+    from modules.aws import TerraformStack, Testing
     from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
 
     stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "dashboards")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from modules.provider import NODE_PRELOAD, cache_type_hints, kernel_loading_lazily, load_lazily
+from modules.provider import NODE_PRELOAD, kernel_loading_lazily, load_lazily, type_hints_cached
 
 SUBMODULES = 120
 
@@ -77,24 +77,30 @@ def test_the_real_provider_is_loaded_lazily() -> None:
     assert len(loaded) < 100
 
 
-def test_type_hints_of_jsii_stubs_are_cached_and_others_are_not() -> None:
-    cache_type_hints()
-    cache_type_hints()  # idempotent
+def test_type_hints_of_jsii_stubs_are_cached_within_the_build_only() -> None:
+    import modules.aws  # noqa: F401  (importing the facade patches nothing)
+
+    original = typing.get_type_hints
 
     def _typecheckingstub__example(value: int) -> None: ...
 
     def ordinary(value: str) -> None: ...
 
-    first = typing.get_type_hints(_typecheckingstub__example)
-    assert first == {"value": int, "return": type(None)}
-    assert typing.get_type_hints(_typecheckingstub__example) is first
-    assert typing.get_type_hints(ordinary) is not typing.get_type_hints(ordinary)
+    with type_hints_cached():
+        with type_hints_cached():  # nested: the outer patch serves
+            first = typing.get_type_hints(_typecheckingstub__example)
+        assert first == {"value": int, "return": type(None)}
+        assert typing.get_type_hints(_typecheckingstub__example) is first
+        assert typing.get_type_hints(ordinary) is not typing.get_type_hints(ordinary)
+        assert typing.get_type_hints is not original
+    assert typing.get_type_hints is original
+    assert typing.get_type_hints(_typecheckingstub__example) is not first
 
 
-def _node_package(root: Path, extra: str = "") -> Path:
-    """node_modules/@cdktf/provider-aws laid out as the real one: an index.js requiring one
+def _node_package(root: Path, extra: str = "", package: str = "@cdktf/provider-aws") -> Path:
+    """node_modules/<package> laid out as the real provider: an index.js requiring one
     module per resource (each records that it was loaded)."""
-    lib = root / "node_modules" / "@cdktf" / "provider-aws" / "lib"
+    lib = root / "node_modules" / package / "lib"
     names = [f"sub{i}" for i in range(SUBMODULES)]
     lines = ['"use strict";', "/**", " * header", " */",
              'Object.defineProperty(exports, "__esModule", { value: true });',
@@ -106,14 +112,15 @@ def _node_package(root: Path, extra: str = "") -> Path:
             f"(globalThis.loaded ||= []).push({n[3:]}); exports.VALUE = {n[3:]};\n")
     (lib / "index.js").write_text("\n".join(lines) + "\n")
     (lib.parent / "package.json").write_text(
-        json.dumps({"name": "@cdktf/provider-aws", "main": "lib/index.js"}))
+        json.dumps({"name": package, "main": "lib/index.js"}))
     return root / "node_modules"
 
 
-def _node(node_path: Path) -> subprocess.CompletedProcess[str]:
+def _node(node_path: Path,
+          package: str = "@cdktf/provider-aws") -> subprocess.CompletedProcess[str]:
     node = shutil.which("node")
     assert node, "Node.js is required (it runs the jsii kernel)"
-    script = ("const p = require('@cdktf/provider-aws'); const before = (globalThis.loaded || [])"
+    script = (f"const p = require('{package}'); const before = (globalThis.loaded || [])"
               ".length; const value = p.sub7.VALUE; console.log(JSON.stringify({keys: "
               "Object.keys(p).length, before, value, after: globalThis.loaded}));")
     return subprocess.run([node, "--require", str(NODE_PRELOAD), "-e", script], text=True,
@@ -126,6 +133,13 @@ def test_the_kernel_requires_only_the_provider_modules_in_use(tmp_path: Path) ->
     assert json.loads(result.stdout) == {"keys": SUBMODULES, "before": 0, "value": 7,
                                          "after": [7]}
     assert result.stderr == ""
+
+
+def test_only_the_provider_packages_own_index_is_made_lazy(tmp_path: Path) -> None:
+    """A package of the same shape below the provider (a dependency of its own) loads as is."""
+    nested = _node_package(tmp_path / "node_modules" / "@cdktf" / "provider-aws", package="dep")
+    found = json.loads(_node(nested, package="dep").stdout)
+    assert (found["before"], len(found["after"])) == (SUBMODULES, SUBMODULES)
 
 
 def test_an_unexpected_index_runs_as_it_is_with_a_warning(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import environments
-from modules.errors import ConfigurationError
+from model.errors import ConfigurationError
 from tests.conftest import CANARIES, ROLLOUT, Synthesized
 
 Synth = Callable[[Mapping[str, str]], Synthesized]

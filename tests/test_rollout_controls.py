@@ -10,12 +10,14 @@ import pytest
 
 import environments
 from environments import ENVIRONMENTS
-from modules.errors import ConfigurationError
-from modules.route import Route, weighted_forward, when
+from model.actions import weighted_forward
+from model.errors import ConfigurationError
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.listener import INTERNAL, PUBLIC
+from model.route import Route, when
+from model.route_table import ROUTES
+from model.validation import environment_problems
 from ops.routes import explain
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-from stacks.route_table import ROUTES
-from stacks.validation import environment_problems
 from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
 from tests.test_rollout import addresses
 
@@ -40,7 +42,7 @@ def test_per_route_override_keeps_its_own_r(synthesize_with: Synth) -> None:
 
 def test_override_in_the_environment_configuration() -> None:
     config = replace(PRODUCTION, rust_percent=25, route_rust_percent=(("v2-stamps-score", 5),))
-    text = explain(config, "GET", "https://api.passport.xyz/v2/stamps/1/score/0x1", "public")
+    text = explain(config, "GET", "https://api.passport.xyz/v2/stamps/1/score/0x1", PUBLIC)
     assert "weight 95" in text and "weight 5" in text
     (merged,) = environments.selected({"ENVIRONMENTS": "production",
                                        "RUST_ROUTING_PERCENT_ROUTES": "embed-get-score=10"})
@@ -58,7 +60,7 @@ def test_canary_rules(synthesize_with: Synth) -> None:
     assert internal["action"][0]["target_group_arn"].endswith(
         "aws_lb_target_groupl_passport_v2_rust_scorer_intarn}")
     text = explain(replace(PRODUCTION, canary_routes=("ceramic-cache-bulk-post",)), "POST",
-                   "/ceramic-cache/stamps/bulk", "public", {"x-use-rust-scorer": "TRUE"})
+                   "/ceramic-cache/stamps/bulk", PUBLIC, {"x-use-rust-scorer": "TRUE"})
     assert "rule ceramic-cache-bulk-post-canary (priority 1021)" in text
     assert "-> rust (l-passport-v2-rust-scorer): all traffic" in text
 
@@ -115,7 +117,7 @@ def test_canary_that_would_bypass_an_earlier_rule_is_refused() -> None:
 
 
 def test_canary_range_must_hold_every_canary() -> None:
-    many = tuple(Route(f"w-{i}", "internal", 3000 + i, when(f"/w/{i}"),
+    many = tuple(Route(f"w-{i}", INTERNAL, 3000 + i, when(f"/w/{i}"),
                        weighted_forward("svc:internal", "rust-int")) for i in range(6))
     config = replace(PRODUCTION, canary_routes=tuple(r.key for r in many))
     found = problems(config, ROUTES + many)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from environments import ENVIRONMENTS
+from model.listener import INTERNAL, PUBLIC, listener_named
 from ops.route_view import intended
 from ops.routes import differences, explain, main
 from ops.state import rules_from_state
@@ -104,7 +105,7 @@ REQUESTS = [
 @pytest.mark.parametrize(("method", "url", "listener", "key"), REQUESTS)
 def test_explain_picks_the_rule_alb_would(method: str, url: str, listener: str,
                                           key: str | None) -> None:
-    text = explain(PRODUCTION, method, url, listener)
+    text = explain(PRODUCTION, method, url, listener_named(listener))
     if key is None:
         assert "no rule matches: default action" in text
     else:
@@ -113,14 +114,17 @@ def test_explain_picks_the_rule_alb_would(method: str, url: str, listener: str,
 
 def test_explain_shows_weights_and_stickiness() -> None:
     text = explain(replace(PRODUCTION, rust_percent=5), "GET",
-                   "https://api.passport.xyz/v2/stamps/1/score/0x1", "public")
+                   "https://api.passport.xyz/v2/stamps/1/score/0x1", PUBLIC)
     assert text.splitlines()[2:] == [
         "  -> py:passport-v2-stamp-score (l-passport-v2-stamp-score): weight 95",
         "  -> rust (l-passport-v2-rust-scorer): weight 5",
         "  sticky for 3600 s (cookie AWSALBTG)",
     ]
-    assert explain(PRODUCTION, "GET", "/nowhere", "internal").endswith(
-        "no rule matches: default action, fixed response 404")
+    assert explain(PRODUCTION, "GET", "/nowhere", INTERNAL).splitlines()[1:] == [
+        "  no rule matches: default action of the listener",
+        '  fixed response 404 application/json {"detail": "Not Found"}']
+    assert explain(PRODUCTION, "GET", "/nowhere", PUBLIC).splitlines()[2] == (
+        "  -> svc:default (svc-default): all traffic")
 
 
 def test_differences_name_each_kind_of_drift() -> None:

@@ -9,14 +9,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from cdktf import Testing
 
 from environments import ENVIRONMENTS
-from modules.registry import TargetGroupRegistry
-from stacks.config import AdoptedListener
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.config import AdoptedListener
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.listener import INTERNAL, PUBLIC
+from model.registry import TargetGroupRegistry
+from model.route_table import ROUTES
+from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
-from stacks.route_table import ROUTES
 from stacks.routing import RoutingStack
 from tests.conftest import Synthesized, without_metadata
 from tests.spec_routes import SPEC_R
@@ -194,11 +195,11 @@ def test_adopted_internal_listener_creates_no_alb(tmp_path: Path) -> None:
     internal_stack = InternalAlbStack(app, config, registry, SERVICE_BACKENDS)
     for function in FUNCTIONS:  # stand-ins for the Lambda stack's target groups
         for backend in function.backends:
-            registry.register(backend.load_balancer, backend.key,
+            registry.register(backend.listener, backend.key,
                               SimpleNamespace(arn=f"arn:{backend.target_group}"))
-    internal_routes = tuple(r for r in ROUTES if r.listener == "internal")
+    internal_routes = tuple(r for r in ROUTES if r.listener == INTERNAL)
     routing_stack = RoutingStack(app, config, registry, internal_routes,
-                                 {"public": "unused", "internal": internal_stack.listener_arn})
+                                 {PUBLIC: "unused", INTERNAL: internal_stack.listener_arn})
     app.synth()
     internal = json.loads(Testing.synth(internal_stack))
     assert "aws_lb" not in internal["resource"]

@@ -7,14 +7,16 @@ from dataclasses import replace
 import pytest
 
 from environments import ENVIRONMENTS
-from modules.backend import Backend
-from modules.errors import ModelError
-from modules.route import Conditions, Forward, Route, Target, forward, weighted_forward, when
-from stacks.app import validate_all
-from stacks.config import AdoptedListener, CertificateArn, EnvironmentConfig
-from stacks.functions import FUNCTIONS, SERVICE_BACKENDS
-from stacks.route_table import ROUTES
-from stacks.validation import environment_problems
+from model.actions import FixedResponse, fixed_response, forward, weighted_forward
+from model.backend import Backend
+from model.config import AdoptedListener, CertificateArn, EnvironmentConfig
+from model.errors import ModelError
+from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.listener import INTERNAL, listener_named
+from model.route import Conditions, Route, when
+from model.route_table import ROUTES
+from model.validation import environment_problems
+from model.validation import validate as validate_all
 
 PRODUCTION = ENVIRONMENTS["production"]
 
@@ -29,7 +31,7 @@ def problems(
 
 
 def route(key: str, priority: int, listener: str = "public", **kwargs: object) -> Route:
-    return Route(key, listener, priority,  # type: ignore[arg-type]
+    return Route(key, listener_named(listener), priority,  # type: ignore[arg-type]
                  kwargs.pop("conditions", when("/x/*")),  # type: ignore[arg-type]
                  kwargs.pop("action", forward("svc:registry")))  # type: ignore[arg-type]
 
@@ -105,17 +107,18 @@ def test_lower_case_method_is_refused() -> None:
         "upper-case HTTP method"]
 
 
-class _SixWay(Forward):
-    """An action forwarding to six target groups (more than ALB allows)."""
-
-    def targets(self, rust_percent: int) -> tuple[Target, ...]:
-        return tuple(Target(self.backend, 1) for _ in range(6))
-
-
-def test_too_many_target_groups_in_one_action() -> None:
-    assert problems(ROUTES + (route("six", 4000, action=_SixWay("svc:registry")),)) == [
-        "[production] route 'six' (public listener, priority 4000): forwards to 6 target groups; "
-        "an action takes 1..5"]
+@pytest.mark.parametrize(("action", "problem"), [
+    (fixed_response(301, "application/json", "{}"),
+     "fixed response status 301 is not 2XX, 4XX or 5XX (what ALB allows)"),
+    (fixed_response(404, "application/xml", "<a/>"),
+     "fixed response content type 'application/xml' is not one ALB accepts (text/plain, "
+     "text/css, text/html, application/javascript, application/json)"),
+    (fixed_response(404, "text/plain", "é" * 513),
+     "fixed response body is 1026 bytes, more than 1024"),
+])
+def test_fixed_responses_alb_would_refuse(action: FixedResponse, problem: str) -> None:
+    assert problems(ROUTES + (route("fixed", 4000, action=action),)) == [
+        f"[production] route 'fixed' (public listener, priority 4000): {problem}"]
 
 
 @pytest.mark.parametrize("seconds", [0, 604_801])
@@ -153,7 +156,7 @@ def test_backend_of_the_other_load_balancer_is_refused() -> None:
 
 
 def test_target_group_on_two_load_balancers_is_refused() -> None:
-    services = SERVICE_BACKENDS + (Backend("internal", "svc:registry", "svc-registry-int"),)
+    services = SERVICE_BACKENDS + (Backend(INTERNAL, "svc:registry", "svc-registry-int"),)
     assert problems(services=services) == [
         "[production] backend 'svc:registry' is used on two load balancers (public and "
         "internal); a target group serves one load balancer only"]

@@ -1,5 +1,5 @@
-"""The rollout controls applied to the route table: what the listener rules of one
-environment are once per-route R, the emergency rollback and canary rules are applied.
+"""The rollout controls applied to the route table: the listener rules of one environment
+once per-route R, the emergency rollback and canary rules are applied.
 
 - ``route_rust_percent``: a weighted route keeps its own R instead of the environment's.
 - ``emergency_rollback``: every weighted route gets R = 0 and stickiness off, so clients that
@@ -8,19 +8,29 @@ environment are once per-route R, the emergency rollback and canary rules are ap
 - ``canary_routes``: for each listed weighted route, a rule that sends requests carrying
   ``X-Use-Rust-Scorer: true`` to Rust even at R = 0, at a priority from the listener's
   declared canary range (below every route it could shadow), in the order of the routes.
+
+``rust_percent_of`` is the one place that says which R a route gets.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from modules.route import Forward, Route, WeightedForward, with_header
-from stacks.config import EnvironmentConfig
-from stacks.route_table import CANARY_HEADER, CANARY_PRIORITIES
+from model.config import EnvironmentConfig
+from model.listener import CANARY_HEADER
+from model.route import Route, with_header
 
 
 def canary_key(key: str) -> str:
     return f"{key}-canary"
+
+
+def rust_percent_of(config: EnvironmentConfig, route_key: str) -> int:
+    """R of one weighted route in ``config``: 0 in an emergency, else its own R if the
+    environment holds it at one, else the environment's R."""
+    if config.emergency_rollback:
+        return 0
+    return dict(config.route_rust_percent).get(route_key, config.rust_percent)
 
 
 def effective_routes(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Route, ...]:
@@ -29,40 +39,33 @@ def effective_routes(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tu
     Unknown or unweighted route keys are left for validation to report; here they are
     skipped.
     """
-    overrides = dict(config.route_rust_percent)
-    applied = []
-    for route in routes:
-        action = route.action
-        if isinstance(action, WeightedForward):
-            if config.emergency_rollback:
-                action = replace(action, rust_percent=0, sticky=False)
-            elif route.key in overrides:
-                action = replace(action, rust_percent=overrides[route.key])
-            route = replace(route, action=action)
-        applied.append(route)
-    return tuple(applied) + canaries(config, tuple(applied))
+    sticky = not config.emergency_rollback
+    applied = tuple(
+        replace(route, action=route.action.rolled_out(rust_percent_of(config, route.key), sticky))
+        if route.action.weighted else route
+        for route in routes)
+    return applied + canaries(config, applied)
 
 
 def canaries(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Route, ...]:
     by_key = {r.key: r for r in routes}
     wanted = sorted(
         (by_key[k] for k in config.canary_routes
-         if k in by_key and isinstance(by_key[k].action, WeightedForward)),
-        key=lambda r: (r.listener, r.priority))
+         if k in by_key and by_key[k].action.canary() is not None),
+        key=lambda r: (r.listener.name, r.priority))
     found = []
     used: dict[str, int] = {}
     for route in wanted:
-        action = route.action
-        assert isinstance(action, WeightedForward)
-        free = CANARY_PRIORITIES[route.listener]
-        index = used.get(route.listener, 0)
-        used[route.listener] = index + 1
+        free = route.listener.canary_priorities
+        index = used.get(route.listener.name, 0)
+        used[route.listener.name] = index + 1
         priority = free[index] if index < len(free) else free.stop + index - len(free)
         name, value = CANARY_HEADER
+        action = route.action.canary()
+        assert action is not None
         found.append(Route(
             canary_key(route.key), route.listener, priority,
-            with_header(route.conditions, name, value),
-            Forward(action.python if config.emergency_rollback else action.rust),
+            with_header(route.conditions, name, value), action,
             why=f"canary of {route.key}: {name}: {value} reaches Rust at any R",
         ))
     return tuple(found)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
-from modules.aws import DataAwsSubnets, DataAwsSubnetsFilter, DataAwsVpc
-from stacks.config import DefaultVpc, Network, TaggedVpc, VpcIds
+from model.config import DefaultVpc, Network, TaggedVpc, VpcIds
+from modules.aws import Construct, DataAwsSubnets, DataAwsSubnetsFilter, DataAwsVpc
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""THE alarm policy (spec/alarms.md), declared once: what is watched, thresholds, overrides.
+"""THE alarm policy (docs/monitoring.md), declared once: what is watched, thresholds, overrides.
 
 Every target group (Lambda, Python and Rust, and container service) gets the six
 ``TARGET_ALARMS`` with the dimensions of the load balancer it serves; every load balancer
@@ -8,7 +8,7 @@ actions go to the environment's one SNS topic.
 
 from __future__ import annotations
 
-from modules.alarm_model import AlarmKind, Evaluation, Metric
+from model.alarm_model import AlarmKind, Evaluation, Metric
 
 _ELB = "AWS/ApplicationELB"
 REQUESTS = Metric(_ELB, "RequestCount", "Sum")
@@ -82,3 +82,13 @@ def override_problems(
                 found.append(f"alarm override {kind!r} of {function!r}: {evaluation.datapoints}"
                              f" of {evaluation.periods} periods is impossible")
     return found
+
+
+# The rollout dashboard's graphs, one row per weighted route, Python and Rust side by side:
+# (title, metric, statistic). The same metrics the alarms watch.
+ROLLOUT_PANELS: tuple[tuple[str, Metric, str], ...] = (
+    ("requests", REQUESTS, "Sum"),
+    ("target 5XX", TARGET_5XX, "Sum"),
+    ("response time p50", RESPONSE_TIME, "p50"),
+    ("response time p99", RESPONSE_TIME, "p99"),
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from modules.backend import Backend
+from model.backend import Backend
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformResourceLifecycle
-from constructs import Construct
-
-from modules.aws import AcmCertificate, DataAwsAcmCertificate
-from stacks.config import Certificate, CertificateArn, IssuedCertificate, RequestedCertificate
+from model.config import Certificate, CertificateArn, IssuedCertificate, RequestedCertificate
+from modules.aws import AcmCertificate, Construct, DataAwsAcmCertificate, TerraformResourceLifecycle
 
 
 def certificate_arn(scope: Construct, certificate: Certificate) -> str:

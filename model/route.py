@@ -1,25 +1,21 @@
-"""Routes as values: conditions and actions of one ALB listener rule.
+"""Routes as values: where a listener rule sits, what it matches and what it does.
 
-Modelled on AWS CDK's elbv2 ``ListenerAction.forward`` / ``weightedForward`` /
-``fixedResponse``: an action is a value, built once and checked by ``problems()``
-before any resource exists.
+Conditions are a small value with ALB's matching semantics (``matches``) and limits
+(``problems``); actions are in ``model.actions``, listeners in ``model.listener``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
 
-ListenerName = Literal["public", "internal"]
-LISTENERS: tuple[ListenerName, ...] = ("public", "internal")
+from model.actions import Action
+from model.listener import Listener
 
-STICKINESS_MAX_SECONDS = 604_800
-WEIGHT_MAX = 999
 CONDITION_VALUES_MAX = 5
 WILDCARDS_MAX = 5
-TARGET_GROUPS_PER_ACTION_MAX = 5
 PRIORITY_MIN, PRIORITY_MAX = 1, 50_000
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -40,6 +36,26 @@ class Conditions:
     def wildcard_count(self) -> int:
         values = (*self.paths, *self.hosts, *(v for _, vs in self.headers for v in vs))
         return sum(v.count("*") + v.count("?") for v in values)
+
+    def matches(self, method: str, host: str, path: str,
+                headers: Mapping[str, str] | None = None) -> bool:
+        """Whether a request matches, under ALB semantics: every given condition type must
+        match; ``path-pattern`` is case-sensitive, ``host-header`` case-insensitive, and in
+        both ``*`` matches any run of characters (``/`` included) and ``?`` one character.
+        Methods match exactly (upper-case names). Header names are case-insensitive, header
+        values are wildcard patterns matched case-insensitively."""
+        if self.paths and not any(pattern_matches(p, path) for p in self.paths):
+            return False
+        if self.hosts and not any(pattern_matches(h, host, True) for h in self.hosts):
+            return False
+        if self.methods and method not in self.methods:
+            return False
+        sent = {k.lower(): v for k, v in (headers or {}).items()}
+        for name, values in self.headers:
+            value = sent.get(name.lower())
+            if value is None or not any(pattern_matches(v, value, True) for v in values):
+                return False
+        return True
 
     def problems(self) -> list[str]:
         found = []
@@ -108,112 +124,22 @@ def with_header(conditions: Conditions, name: str, value: str) -> Conditions:
 
 
 @dataclass(frozen=True)
-class Target:
-    """One backend of a forward action and its weight (None for a plain forward)."""
-
-    backend: str
-    weight: int | None = None
-
-
-@dataclass(frozen=True)
-class Forward:
-    """Forward every request to one backend."""
-
-    backend: str
-
-    def backends(self) -> tuple[str, ...]:
-        return (self.backend,)
-
-    def targets(self, rust_percent: int) -> tuple[Target, ...]:
-        return (Target(self.backend),)
-
-
-@dataclass(frozen=True)
-class WeightedForward:
-    """Python gets ``100 - R``, Rust ``R`` (Python listed first), sticky per target group.
-
-    A weight of 0 keeps the target group in the action, so changing R changes weights
-    only and never adds or removes resources. ``rust_percent`` set on the action (a per-route
-    override) wins over the environment's R; ``sticky=False`` is the emergency rollback.
-    """
-
-    python: str
-    rust: str
-    stickiness_seconds: int = 3600
-    rust_percent: int | None = None
-    sticky: bool = True
-
-    def backends(self) -> tuple[str, ...]:
-        return (self.python, self.rust)
-
-    def targets(self, rust_percent: int) -> tuple[Target, ...]:
-        r = self.rust_percent if self.rust_percent is not None else rust_percent
-        return (Target(self.python, 100 - r), Target(self.rust, r))
-
-
-@dataclass(frozen=True)
-class FixedResponse:
-    """Answer at the load balancer without a backend."""
-
-    status_code: int
-    content_type: str
-    body: str
-
-    def backends(self) -> tuple[str, ...]:
-        return ()
-
-    def targets(self, rust_percent: int) -> tuple[Target, ...]:
-        return ()
-
-
-Action = Forward | WeightedForward | FixedResponse
-
-
-def forward(backend: str) -> Forward:
-    return Forward(backend)
-
-
-def weighted_forward(python: str, rust: str, stickiness_seconds: int = 3600) -> WeightedForward:
-    return WeightedForward(python, rust, stickiness_seconds)
-
-
-def fixed_response(status_code: int, content_type: str, body: str) -> FixedResponse:
-    return FixedResponse(status_code, content_type, body)
-
-
-def action_problems(action: Action, rust_percent: int) -> list[str]:
-    """What is wrong with ``action`` once R is applied (weights, stickiness, target count)."""
-    found = []
-    targets = action.targets(rust_percent)
-    if not isinstance(action, FixedResponse) and not (
-        1 <= len(targets) <= TARGET_GROUPS_PER_ACTION_MAX
-    ):
-        found.append(
-            f"forwards to {len(targets)} target groups; "
-            f"an action takes 1..{TARGET_GROUPS_PER_ACTION_MAX}"
-        )
-    for target in targets:
-        if target.weight is not None and not 0 <= target.weight <= WEIGHT_MAX:
-            found.append(f"weight {target.weight} of {target.backend!r} is outside 0..{WEIGHT_MAX}")
-    if isinstance(action, WeightedForward):
-        if action.python == action.rust:
-            found.append(f"forwards twice to {action.python!r}")
-        if not 1 <= action.stickiness_seconds <= STICKINESS_MAX_SECONDS:
-            found.append(
-                f"stickiness {action.stickiness_seconds} s is outside 1..{STICKINESS_MAX_SECONDS}"
-            )
-    if isinstance(action, FixedResponse) and not 200 <= action.status_code <= 599:
-        found.append(f"fixed response status {action.status_code} is outside 200..599")
-    return found
-
-
-@dataclass(frozen=True)
 class Route:
     """One listener rule: where it sits, what it matches, where it sends traffic, and why."""
 
     key: str
-    listener: ListenerName
+    listener: Listener
     priority: int
     conditions: Conditions
     action: Action
     why: str = field(default="", compare=False)
+
+
+def first_match(routes: tuple[Route, ...], listener: Listener, method: str, host: str,
+                path: str, headers: Mapping[str, str] | None = None) -> Route | None:
+    """The rule that serves a request: rules are evaluated from the lowest priority up and
+    the first whose conditions all match wins; None means the listener's default action."""
+    for route in sorted((r for r in routes if r.listener == listener), key=lambda r: r.priority):
+        if route.conditions.matches(method, host, path, headers):
+            return route
+    return None

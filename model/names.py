@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Protocol, TypeVar
 
 _ELB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 ELB_NAME_MAX = 32  # load balancers and target groups
 FUNCTION_NAME_MAX = 64
+ROLE_NAME_MAX = 64
+_ROLE_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]+$")
 
 
 def elb_name_problem(kind: str, name: str) -> str | None:
@@ -39,21 +40,16 @@ def function_name_problem(name: str) -> str | None:
     return None
 
 
+def role_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid IAM role name, or None."""
+    if len(name) > ROLE_NAME_MAX:
+        return f"role name {name!r} is {len(name)} characters, more than {ROLE_NAME_MAX}"
+    if not _ROLE_NAME.match(name):
+        return f"role name {name!r} must be characters of [A-Za-z0-9+=,.@_-]"
+    return None
+
+
 def terraform_id(key: str) -> str:
     """A route or backend key as a Terraform resource name: ``ceramic-cache-bulk-post`` ->
     ``ceramic_cache_bulk_post``. Operators read these in ``terraform state list``."""
     return re.sub(r"[^A-Za-z0-9_]", "_", key)
-
-
-class _Addressable(Protocol):
-    def override_logical_id(self, new_logical_id: str) -> None: ...
-
-
-AddressableT = TypeVar("AddressableT", bound=_Addressable)
-
-
-def addressed(resource: AddressableT, address: str) -> AddressableT:
-    """``resource``, its state address set to ``<type>.<address>`` (instead of the construct
-    path with its hash); call it before anything references the resource."""
-    resource.override_logical_id(address)
-    return resource

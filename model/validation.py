@@ -8,23 +8,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from modules.backend import Backend
-from modules.errors import ModelError
-from modules.function_spec import FunctionSpec
-from modules.names import elb_name_problem, function_name_problem
-from modules.route import (
-    LISTENERS,
-    PRIORITY_MAX,
-    PRIORITY_MIN,
-    Route,
-    WeightedForward,
-    action_problems,
-    could_overlap,
-)
-from stacks.alarm_policy import override_problems
-from stacks.config import EnvironmentConfig
-from stacks.rollout import canaries, effective_routes
-from stacks.route_table import CANARY_PRIORITIES, LEGACY_PRIORITIES, PUBLIC_DEFAULT_BACKEND
+from model.alarm_policy import override_problems
+from model.backend import Backend
+from model.config import EnvironmentConfig
+from model.errors import ModelError
+from model.function_spec import FunctionSpec
+from model.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
+from model.listener import LISTENERS, Listener
+from model.names import elb_name_problem, function_name_problem, role_name_problem
+from model.rollout import canaries, effective_routes
+from model.route import PRIORITY_MAX, PRIORITY_MIN, Route, could_overlap
+from model.route_table import ROUTES
 
 RULES_PER_LOAD_BALANCER_MAX = 100
 _ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -32,9 +26,9 @@ _ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
 def validate(
     configs: list[EnvironmentConfig],
-    routes: tuple[Route, ...],
-    functions: tuple[FunctionSpec, ...],
-    services: tuple[Backend, ...],
+    routes: tuple[Route, ...] = ROUTES,
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+    services: tuple[Backend, ...] = SERVICE_BACKENDS,
     rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
 ) -> None:
     """Raise ModelError listing every problem of every environment, or return."""
@@ -56,18 +50,19 @@ def environment_problems(
     rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
 ) -> list[str]:
     found = list(config.problems())
-    backends = [b for f in functions for b in f.backends] + list(services)
+    backends = list(all_backends(functions, services))
     found += _backend_problems(config, functions, backends)
     found += override_problems({f.name for f in functions})
-    load_balancer_of: dict[str, str] = {}
+    listener_of: dict[str, Listener] = {}
     for backend in backends:  # the first declaration wins; a second one is reported above
-        load_balancer_of.setdefault(backend.key, backend.load_balancer)
+        listener_of.setdefault(backend.key, backend.listener)
     found += _rollout_problems(config, routes)
-    found += _route_problems(config, effective_routes(config, routes), load_balancer_of,
+    found += _route_problems(config, effective_routes(config, routes), listener_of,
                              rules_per_load_balancer_max)
-    if load_balancer_of.get(PUBLIC_DEFAULT_BACKEND) != "public":
-        found.append(f"public listener default backend {PUBLIC_DEFAULT_BACKEND!r} is not "
-                     "a target group of the public load balancer")
+    for listener in LISTENERS:
+        found += [f"{listener} listener default action: {p}"
+                  for p in _backend_use_problems(listener, listener.default_action.backends(),
+                                                 listener_of)]
     return [f"[{config.name}] {problem}" for problem in found]
 
 
@@ -78,7 +73,9 @@ def _backend_problems(
     names = Counter(f.name for f in functions)
     found += [f"function {n!r} is declared {c} times" for n, c in names.items() if c > 1]
     for function in functions:
-        problem = function_name_problem(config.function_name(function.name))
+        # The role is named after the function: its name is checked once the function's is fine.
+        problem = (function_name_problem(config.function_name(function.name))
+                   or role_name_problem(config.role_name(function.name)))
         if problem:
             found.append(problem)
         if not function.backends:
@@ -87,13 +84,13 @@ def _backend_problems(
     target_group_names: dict[str, str] = {}
     for backend in backends:
         name = config.target_group_name(backend.target_group)
-        if backend.load_balancer not in LISTENERS:
+        if backend.listener not in LISTENERS:
             found.append(f"backend {backend.key!r} names unknown load balancer "
-                         f"{backend.load_balancer!r}")
+                         f"{backend.listener.name!r}")
         earlier = seen.get(backend.key)
-        if earlier is not None and earlier.load_balancer != backend.load_balancer:
+        if earlier is not None and earlier.listener != backend.listener:
             found.append(f"backend {backend.key!r} is used on two load balancers "
-                         f"({earlier.load_balancer} and {backend.load_balancer}); "
+                         f"({earlier.listener} and {backend.listener}); "
                          "a target group serves one load balancer only")
         elif earlier is not None:
             found.append(f"backend {backend.key!r} is declared twice")
@@ -111,23 +108,23 @@ def _backend_problems(
 def _route_problems(
     config: EnvironmentConfig,
     routes: tuple[Route, ...],
-    load_balancer_of: dict[str, str],
+    listener_of: dict[str, Listener],
     rules_max: int,
 ) -> list[str]:
     found = []
     keys: set[str] = set()
-    holder: dict[tuple[str, int], str] = {}
+    holder: dict[tuple[Listener, int], str] = {}
     held = config.adopt_internal_listener.held_priorities if config.adopt_internal_listener else ()
     for route in routes:
         where = f"route {route.key!r} ({route.listener} listener, priority {route.priority})"
-        if not _ROUTE_KEY.match(route.key):
+        if not _ROUTE_KEY.fullmatch(route.key):
             found.append(f"route key {route.key!r} must be lower-case letters, digits and '-'")
         if route.key in keys:
             found.append(f"route key {route.key!r} is declared twice")
         keys.add(route.key)
         if route.listener not in LISTENERS:
-            found.append(f"{where}: unknown listener {route.listener!r}; known: "
-                         + ", ".join(LISTENERS))
+            found.append(f"{where}: unknown listener {route.listener.name!r}; known: "
+                         + ", ".join(map(str, LISTENERS)))
             continue
         found += [f"{where}: {p}" for p in _priority_problems(route, held)]
         other = holder.setdefault((route.listener, route.priority), route.key)
@@ -135,19 +132,12 @@ def _route_problems(
             found.append(f"{where}: priority {route.priority} is already used by route "
                          f"{other!r} on the {route.listener} listener")
         found += [f"{where}: {p}" for p in route.conditions.problems()]
-        found += [f"{where}: {p}" for p in action_problems(route.action, config.rust_percent)]
-        for backend in route.action.backends():
-            owner = load_balancer_of.get(backend)
-            if owner is None:
-                known = sorted(k for k, lb in load_balancer_of.items() if lb == route.listener)
-                found.append(f"{where}: unknown backend {backend!r}; known on the "
-                             f"{route.listener} load balancer: {', '.join(known)}")
-            elif owner != route.listener:
-                found.append(f"{where}: backend {backend!r} is a target group of the {owner} "
-                             f"load balancer, not of the {route.listener} one")
+        found += [f"{where}: {p}" for p in route.action.problems()]
+        found += [f"{where}: {p}" for p in _backend_use_problems(
+            route.listener, route.action.backends(), listener_of)]
     for listener in LISTENERS:
         count = sum(1 for r in routes if r.listener == listener)
-        if listener == "internal":
+        if listener.internal:
             count += len(held)
         if count > rules_max:
             found.append(f"{listener} load balancer would carry {count} rules, more than "
@@ -155,11 +145,27 @@ def _route_problems(
     return found
 
 
+def _backend_use_problems(listener: Listener, backends: tuple[str, ...],
+                          listener_of: dict[str, Listener]) -> list[str]:
+    """Each backend must be a target group of ``listener``'s load balancer."""
+    found = []
+    for backend in backends:
+        owner = listener_of.get(backend)
+        if owner is None:
+            known = sorted(k for k, lst in listener_of.items() if lst == listener)
+            found.append(f"unknown backend {backend!r}; known on the {listener} load "
+                         f"balancer: {', '.join(known)}")
+        elif owner != listener:
+            found.append(f"backend {backend!r} is a target group of the {owner} "
+                         f"load balancer, not of the {listener} one")
+    return found
+
+
 def _rollout_problems(config: EnvironmentConfig, routes: tuple[Route, ...]) -> list[str]:
     """Per-route overrides and canary routes must name weighted routes; canaries must fit
     their range and must not take requests that a rule between them and their route serves."""
     found = []
-    weighted = {r.key: r for r in routes if isinstance(r.action, WeightedForward)}
+    weighted = {r.key: r for r in routes if r.action.weighted}
     for setting, keys in (("route_rust_percent", [k for k, _ in config.route_rust_percent]),
                           ("canary_routes", list(config.canary_routes))):
         for key in keys:
@@ -169,7 +175,8 @@ def _rollout_problems(config: EnvironmentConfig, routes: tuple[Route, ...]) -> l
                 found.append(f"{setting} names {key!r}, which is {what}; weighted routes: "
                              f"{', '.join(sorted(weighted))}")
     canaries_of = canaries(config, routes)
-    for listener, free in CANARY_PRIORITIES.items():
+    for listener in LISTENERS:
+        free = listener.canary_priorities
         count = sum(1 for c in canaries_of if c.listener == listener)
         if count > len(free):
             found.append(f"{count} canary routes on the {listener} listener; its canary range "
@@ -193,11 +200,11 @@ def _priority_problems(route: Route, held: tuple[int, ...]) -> list[str]:
     if not PRIORITY_MIN <= priority <= PRIORITY_MAX:
         return [f"priority {priority} is outside {PRIORITY_MIN}..{PRIORITY_MAX}"]
     found = []
-    for legacy in LEGACY_PRIORITIES.get(route.listener, ()):
-        if priority in legacy:
-            found.append(f"priority {priority} is a legacy priority "
-                         f"({legacy.start}-{legacy.stop - 1}) that old rules may still hold")
-    if route.listener == "internal" and priority in held:
+    legacy = route.listener.legacy_range_of(priority)
+    if legacy is not None:
+        found.append(f"priority {priority} is a legacy priority "
+                     f"({legacy.start}-{legacy.stop - 1}) that old rules may still hold")
+    if route.listener.internal and priority in held:
         found.append(f"priority {priority} is held by another owner's rule on the adopted "
                      "internal listener")
     return found

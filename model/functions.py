@@ -1,4 +1,4 @@
-"""Every Lambda function behind the load balancers (spec/lambdas.md), declared once.
+"""Every Lambda function behind the load balancers (docs/architecture.md), declared once.
 
 Each function lists the backends it serves: the load balancer, the backend key the route
 table uses, and the target group's base name (before the environment's name prefix).
@@ -6,8 +6,9 @@ table uses, and the target group's base name (before the environment's name pref
 
 from __future__ import annotations
 
-from modules.backend import Backend
-from modules.function_spec import FunctionSpec, ImageCode, ZipCode
+from model.backend import Backend
+from model.function_spec import FunctionSpec, ImageCode, ZipCode
+from model.listener import INTERNAL, PUBLIC, Listener
 
 _V1 = "aws_lambdas.scorer_api_passport.v1"
 
@@ -20,11 +21,11 @@ def _image(name: str, command: str, memory: int, timeout: int = 60) -> FunctionS
         memory_mb=memory,
         timeout_s=timeout,
         architecture="x86_64",
-        backends=(Backend("public", f"py:{name}", f"l-{name}"),),
+        backends=(Backend(PUBLIC, f"py:{name}", f"l-{name}"),),
     )
 
 
-def _zip(name: str, handler: str, load_balancer: str) -> FunctionSpec:
+def _zip(name: str, handler: str, listener: Listener) -> FunctionSpec:
     """A Python embed or app-API function from the API's zip artifact plus dependency layer."""
     return FunctionSpec(
         name=name,
@@ -32,7 +33,7 @@ def _zip(name: str, handler: str, load_balancer: str) -> FunctionSpec:
         memory_mb=512,
         timeout_s=60,
         architecture="x86_64",
-        backends=(Backend(load_balancer, f"py:{name}", f"l-{name}"),),
+        backends=(Backend(listener, f"py:{name}", f"l-{name}"),),
         layers=("api-dependencies",),
     )
 
@@ -45,8 +46,8 @@ RUST_SCORER = FunctionSpec(
     architecture="arm64",
     # A target group serves one load balancer, so the Rust function has one per ALB.
     backends=(
-        Backend("public", "rust", "l-passport-v2-rust-scorer"),
-        Backend("internal", "rust-int", "l-passport-v2-rust-scorer-int"),
+        Backend(PUBLIC, "rust", "l-passport-v2-rust-scorer"),
+        Backend(INTERNAL, "rust-int", "l-passport-v2-rust-scorer-int"),
     ),
     layers=("otel-collector-arm64",),
     environment=(
@@ -73,17 +74,25 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     _image("passport-analysis-GET-0", "aws_lambdas.passport.analysis_GET.handler", 256),
     _image("passport-v2-model-score", "v2.aws_lambdas.models_score_GET.handler", 256, timeout=90),
     _image("passport-v2-stamp-score", "v2.aws_lambdas.stamp_score_GET.handler", 256),
-    _zip("embed-st-lambda", "embed.lambda_fn.lambda_handler_save_stamps", "internal"),
-    _zip("embed-rl-lambda", "embed.lambda_fn.lambda_handler_get_rate_limit", "internal"),
-    _zip("embed-gs-lambda", "embed.lambda_fn.lambda_handler_get_score", "internal"),
-    _zip("cc-nonce-lambda", "app_api.lambda_fn.lambda_handler_account_nonce", "public"),
-    _zip("cc-auth-lambda", "app_api.lambda_fn.lambda_handler_authenticate", "public"),
+    _zip("embed-st-lambda", "embed.lambda_fn.lambda_handler_save_stamps", INTERNAL),
+    _zip("embed-rl-lambda", "embed.lambda_fn.lambda_handler_get_rate_limit", INTERNAL),
+    _zip("embed-gs-lambda", "embed.lambda_fn.lambda_handler_get_score", INTERNAL),
+    _zip("cc-nonce-lambda", "app_api.lambda_fn.lambda_handler_account_nonce", PUBLIC),
+    _zip("cc-auth-lambda", "app_api.lambda_fn.lambda_handler_authenticate", PUBLIC),
     RUST_SCORER,
 )
 
-# The container services' target groups, created by the ALB stacks (spec/routes.md, Backends).
+# The container services' target groups, created by the ALB stacks (docs/routing.md).
 SERVICE_BACKENDS: tuple[Backend, ...] = (
-    Backend("public", "svc:default", "svc-default"),
-    Backend("public", "svc:registry", "svc-registry"),
-    Backend("internal", "svc:internal", "svc-internal"),
+    Backend(PUBLIC, "svc:default", "svc-default"),
+    Backend(PUBLIC, "svc:registry", "svc-registry"),
+    Backend(INTERNAL, "svc:internal", "svc-internal"),
 )
+
+
+def all_backends(
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+    services: tuple[Backend, ...] = SERVICE_BACKENDS,
+) -> tuple[Backend, ...]:
+    """Every target group: the functions' (in catalog order), then the services'."""
+    return tuple(b for f in functions for b in f.backends) + services

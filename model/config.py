@@ -1,4 +1,5 @@
-"""The typed configuration every environment module instantiates (``environments/``).
+"""The typed configuration every environment module instantiates (``environments/``), and
+the names it gives every resource.
 
 Only data and its checks live here; the stacks turn it into resources. ``problems()``
 returns every error so that all of them are reported at once, before any construct exists.
@@ -9,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from modules.names import elb_name_problem
+from model.listener import LISTENERS, Listener
+from model.names import elb_name_problem
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -22,7 +24,7 @@ _RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731
 
 def image_tag_problem(tag: str) -> str | None:
     """Why ``tag`` is not a valid container image tag, or None."""
-    if _IMAGE_TAG.match(tag):
+    if _IMAGE_TAG.fullmatch(tag):
         return None
     return "an image tag is 1..128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'"
 
@@ -200,8 +202,22 @@ class EnvironmentConfig:
     def stack_name(self, part: str) -> str:
         return f"scorer-{self.name}-{part}"
 
-    def load_balancer_name(self, which: str) -> str:
-        return f"{self.name_prefix}scorer-{self.name}-{which}"
+    def resource_name(self, part: str) -> str:
+        """``<prefix>scorer-<env>-<part>``: how this environment names what it owns."""
+        return f"{self.name_prefix}scorer-{self.name}-{part}"
+
+    def load_balancer_name(self, listener: Listener) -> str:
+        return self.resource_name(listener.name)
+
+    def security_group_name(self, listener: Listener) -> str:
+        return f"{self.load_balancer_name(listener)}-alb"
+
+    def role_name(self, function_base_name: str) -> str:
+        return f"{self.function_name(function_base_name)}-role"
+
+    def alarm_name(self, subject: str, kind: str) -> str:
+        """e.g. ``scorer-production-l-cc-v1-score-GET-0-target-5xx-ratio-burst``."""
+        return self.resource_name(f"{subject}-{kind}")
 
     def target_group_name(self, base: str) -> str:
         return f"{self.name_prefix}{base}"
@@ -209,22 +225,22 @@ class EnvironmentConfig:
     def function_name(self, base: str) -> str:
         return f"{self.name_prefix}{base}"
 
-    def access_log_bucket_name(self, which: str, account_id: str) -> str:
+    def access_log_bucket_name(self, listener: Listener, account_id: str) -> str:
         """S3 bucket names are global: the account ID makes this one unique."""
-        return f"{self.name_prefix}scorer-{self.name}-{which}-alb-logs-{account_id}"
+        return self.resource_name(f"{listener.name}-alb-logs-{account_id}")
 
     def alarm_topic_name(self) -> str:
-        return f"{self.name_prefix}scorer-{self.name}-alarms"
+        return self.resource_name("alarms")
 
     def rollout_dashboard_name(self) -> str:
-        return f"{self.name_prefix}scorer-{self.name}-rust-rollout"
+        return self.resource_name("rust-rollout")
 
     def problems(self) -> list[str]:
         """Everything wrong with this configuration, each naming the field and value."""
         found: list[str] = []
-        if not _ENV_NAME.match(self.name):
+        if not _ENV_NAME.fullmatch(self.name):
             found.append(f"name {self.name!r} must be 2..16 lower-case letters or digits")
-        if not _REGION.match(self.region):
+        if not _REGION.fullmatch(self.region):
             found.append(f"region {self.region!r} is not an AWS region name")
         if isinstance(self.rust_percent, bool) or not isinstance(self.rust_percent, int) or not (
             0 <= self.rust_percent <= 100
@@ -235,13 +251,12 @@ class EnvironmentConfig:
         if self.log_retention_days not in _RETENTION_DAYS:
             found.append(
                 f"log_retention_days {self.log_retention_days} is not a CloudWatch retention")
-        for which in ("public", "internal"):
-            problem = elb_name_problem("load balancer", self.load_balancer_name(which))
+        for listener in LISTENERS:
+            problem = elb_name_problem("load balancer", self.load_balancer_name(listener))
             if problem:
                 found.append(problem)
-        for which in ("public", "internal"):
-            bucket = self.access_log_bucket_name(which, "0" * 12)
-            if len(bucket) > 63 or not _BUCKET.match(bucket):
+            bucket = self.access_log_bucket_name(listener, "0" * 12)
+            if len(bucket) > 63 or not _BUCKET.fullmatch(bucket):
                 found.append(f"access log bucket name {bucket!r} (with a 12-digit account ID) "
                              "must be 3..63 characters of [a-z0-9.-]")
         if not 1 <= self.access_log_retention_days <= 3650:
@@ -250,7 +265,7 @@ class EnvironmentConfig:
         if self.paging is not None and not self.paging.secret_name.strip():
             found.append("paging secret_name is empty")
         for label, arn in self._arns():
-            if not _ARN.match(arn):
+            if not _ARN.fullmatch(arn):
                 found.append(f"{label} {arn!r} is not an ARN")
         if isinstance(self.network, VpcIds) and not (
             self.network.private_subnet_ids and self.network.public_subnet_ids
