@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 PIPENV := $(PYTHON) -m pipenv
 
-.PHONY: install local synth test lint security docs bench clean check-tools
+.PHONY: install local synth test lint security docs fixtures bench clean check-tools
 
 check-tools:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)" >&2; exit 1; }
@@ -60,6 +60,13 @@ security: install .venv-checkov/.installed
 ## docs: regenerate docs/routing.md from the route table
 docs: install
 	$(PIPENV) run python -m ops.route_docs > docs/routing.md
+
+## fixtures: regenerate the routes tests' state file from a fresh deploy of local to the emulator
+fixtures: install
+	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.5)" >&2; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && env -u AWS_ENDPOINT_URL $(PIPENV) run \
+		python -m ops.local_deploy --outdir "$$tmp/cdktf.out" \
+		--save-routing-state tests/fixtures/scorer-local-routing.tfstate
 
 ## bench: time synth against the naive cdktf floor, the test session, scale, memory
 bench: install

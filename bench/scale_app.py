@@ -22,6 +22,7 @@ from environments import ENVIRONMENTS
 from model.actions import forward, weighted_forward
 from model.listener import INTERNAL, PUBLIC
 from model.route import Route, when
+from model.validation import validate
 from stacks import app as scorer_app
 
 BACKENDS = {
@@ -43,8 +44,9 @@ def synthetic_routes(per_listener: int) -> tuple[Route, ...]:
 def main() -> None:
     per_listener, outdir = int(sys.argv[1]), sys.argv[2]
     app = App(outdir=outdir)
-    scorer_app.build(app, [ENVIRONMENTS["local"]], routes=synthetic_routes(per_listener),
-                     rules_per_load_balancer_max=10 * per_listener)
+    configs, routes = [ENVIRONMENTS["local"]], synthetic_routes(per_listener)
+    validate(configs, routes, rules_per_load_balancer_max=10 * per_listener)  # past the quota
+    scorer_app.build_validated(app, configs, routes)
     app.synth()
 
 

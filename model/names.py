@@ -21,7 +21,7 @@ def elb_name_problem(kind: str, name: str) -> str | None:
     """
     if len(name) > ELB_NAME_MAX:
         return f"{kind} name {name!r} is {len(name)} characters, more than {ELB_NAME_MAX}"
-    if not _ELB_NAME.match(name):
+    if not _ELB_NAME.fullmatch(name):
         return (
             f"{kind} name {name!r} must be 1..{ELB_NAME_MAX} characters of [A-Za-z0-9-], "
             "not starting or ending with '-'"
@@ -31,22 +31,23 @@ def elb_name_problem(kind: str, name: str) -> str | None:
     return None
 
 
+def _name_problem(kind: str, name: str, longest: int, pattern: re.Pattern[str],
+                  characters: str) -> str | None:
+    if len(name) > longest:
+        return f"{kind} name {name!r} is {len(name)} characters, more than {longest}"
+    if not pattern.fullmatch(name):
+        return f"{kind} name {name!r} must be characters of {characters}"
+    return None
+
+
 def function_name_problem(name: str) -> str | None:
     """Why ``name`` is not a valid Lambda function name, or None."""
-    if len(name) > FUNCTION_NAME_MAX:
-        return f"function name {name!r} is {len(name)} characters, more than {FUNCTION_NAME_MAX}"
-    if not _FUNCTION_NAME.match(name):
-        return f"function name {name!r} must be characters of [A-Za-z0-9_-]"
-    return None
+    return _name_problem("function", name, FUNCTION_NAME_MAX, _FUNCTION_NAME, "[A-Za-z0-9_-]")
 
 
 def role_name_problem(name: str) -> str | None:
     """Why ``name`` is not a valid IAM role name, or None."""
-    if len(name) > ROLE_NAME_MAX:
-        return f"role name {name!r} is {len(name)} characters, more than {ROLE_NAME_MAX}"
-    if not _ROLE_NAME.match(name):
-        return f"role name {name!r} must be characters of [A-Za-z0-9+=,.@_-]"
-    return None
+    return _name_problem("role", name, ROLE_NAME_MAX, _ROLE_NAME, "[A-Za-z0-9+=,.@_-]")
 
 
 def terraform_id(key: str) -> str:

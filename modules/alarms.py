@@ -1,6 +1,6 @@
 """CloudWatch alarm sets: one alarm definition applied to many subjects.
 
-An ``AlarmKind`` is one row-half of spec/alarms.md (a metric or a ratio of two metrics, a
+An ``AlarmKind`` is one row-half of docs/monitoring.md (a metric or a ratio of two metrics, a
 comparison, missing-data handling). ``alarm_set`` creates one ``aws_cloudwatch_metric_alarm``
 with ``for_each`` over its subjects, keyed by stable names (the target group's or function's
 base name), so the state addresses read

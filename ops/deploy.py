@@ -59,13 +59,20 @@ def synth(env: dict[str, str], outdir: Path, timeout: float = 300) -> None:
         raise DeployError(f"synth failed:\n{result.stderr}")
 
 
-def plan(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> dict[str, Any]:
-    """``terraform plan`` saved and shown as JSON (``terraform show -json``)."""
+def initialised(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> str:
+    """Terraform's path, once ``terraform init`` has run in ``stack_dir`` (inits share the
+    plugin cache, which is not safe for concurrent inits: run them one at a time)."""
     terraform = require("terraform", "install Terraform >= 1.5")
     if not (stack_dir / ".terraform").exists():
         init = _run([terraform, "init", "-input=false", "-no-color"], env, stack_dir, timeout)
         if init.returncode != 0:
             raise DeployError(f"terraform init in {stack_dir} failed:\n{init.stderr}")
+    return terraform
+
+
+def plan(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> dict[str, Any]:
+    """``terraform plan`` saved (``tfplan``) and shown as JSON (``terraform show -json``)."""
+    terraform = initialised(stack_dir, env, timeout)
     result = _run([terraform, "plan", "-input=false", "-no-color", "-out=tfplan"], env,
                   stack_dir, timeout)
     if result.returncode != 0:
@@ -76,6 +83,21 @@ def plan(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> dict[str
     return json.loads(shown.stdout)
 
 
+def apply(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> None:
+    """``terraform apply`` of one synthesized stack, as an operator applies a reviewed plan:
+    the plan ``plan()`` saved when there is one (it is consumed), else a fresh one. Same
+    parallelism as ``cdktf_deploy``."""
+    terraform = initialised(stack_dir, env, timeout)
+    saved = stack_dir / "tfplan"
+    command = [terraform, "apply", "-input=false", "-no-color", "-parallelism=4"]
+    command += [saved.name] if saved.exists() else ["-auto-approve"]
+    result = _run(command, env, stack_dir, timeout)
+    saved.unlink(missing_ok=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+        raise DeployError(f"terraform apply in {stack_dir} failed:\n{tail}")
+
+
 def changes(plan_json: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     """(address, actions) of every resource the plan would change (no-ops left out)."""
     return [(c["address"], tuple(c["change"]["actions"]))
@@ -83,4 +105,5 @@ def changes(plan_json: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
             if tuple(c["change"]["actions"]) not in (("no-op",), ("read",))]
 
 
-__all__ = ["DeployError", "ToolError", "cdktf_deploy", "changes", "plan", "synth"]
+__all__ = ["DeployError", "ToolError", "apply", "cdktf_deploy", "changes", "initialised", "plan",
+           "synth"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-running", action="store_true",
                         help="leave the emulator this command started running")
     parser.add_argument("--outdir", type=Path, default=PROJECT_ROOT / "cdktf.out")
+    parser.add_argument("--save-routing-state", type=Path, metavar="FILE",
+                        help="copy the routing stack's state here after the deploy (how "
+                             "`make fixtures` regenerates tests/fixtures/)")
     args = parser.parse_args(argv)
     outdir = args.outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         env = {**terraform_environment(), **aws_environment(endpoint, LOCAL.region)}
         print(f"deploying {', '.join(STACKS)} (log: {log}) ...", flush=True)
         print(deploy_local(env, outdir, log))
+        if args.save_routing_state is not None:
+            shutil.copyfile(state_dir / f"{LOCAL.stack_name('routing')}.tfstate",
+                            args.save_routing_state)
+            print(f"saved the routing stack's state to {args.save_routing_state}")
     except (DeployError, ToolError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

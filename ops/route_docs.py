@@ -34,7 +34,7 @@ def render(routes: tuple[Route, ...] = ROUTES, rust_percents: dict[str, int] | N
     lines = [
         "# Routing table",
         "",
-        "Generated from `stacks/route_table.py` by `pipenv run python -m ops.route_docs`; "
+        "Generated from `model/route_table.py` by `pipenv run python -m ops.route_docs`; "
         "do not edit by hand (a test compares this file with the code).",
         "",
         "Rules are evaluated from the lowest priority up; the first match wins. Weighted routes "

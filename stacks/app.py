@@ -12,7 +12,6 @@ from model.listener import INTERNAL, PUBLIC
 from model.registry import TargetGroupRegistry
 from model.route import Route
 from model.route_table import ROUTES
-from model.validation import RULES_PER_LOAD_BALANCER_MAX, validate
 from modules.aws import Construct, LbTargetGroup
 from modules.provider import type_hints_cached
 from stacks.internal_alb import InternalAlbStack
@@ -36,23 +35,6 @@ class EnvironmentStacks:
         return [self.public_alb, self.internal_alb, self.lambdas, self.routing, self.monitoring]
 
 
-def build(
-    scope: Construct,
-    configs: list[EnvironmentConfig],
-    routes: tuple[Route, ...] = ROUTES,
-    functions: tuple[FunctionSpec, ...] = FUNCTIONS,
-    services: tuple[Backend, ...] = SERVICE_BACKENDS,
-    rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
-) -> dict[str, EnvironmentStacks]:
-    """Validate everything, then build every environment's stacks in ``scope`` (the App).
-
-    Raises ConfigurationError (ModelError, RegistryError) before anything is synthesized.
-    ``rules_per_load_balancer_max`` exists for the benchmark, which goes past the quota.
-    """
-    validate(configs, routes, functions, services, rules_per_load_balancer_max)
-    return build_validated(scope, configs, routes, functions, services)
-
-
 def build_validated(
     scope: Construct,
     configs: list[EnvironmentConfig],
@@ -60,7 +42,9 @@ def build_validated(
     functions: tuple[FunctionSpec, ...] = FUNCTIONS,
     services: tuple[Backend, ...] = SERVICE_BACKENDS,
 ) -> dict[str, EnvironmentStacks]:
-    """``build`` for a model that ``model.validation.validate`` has accepted already."""
+    """Every environment's stacks in ``scope`` (the App), for a model that
+    ``model.validation.validate`` has accepted (main.py validates before cdktf loads).
+    Raises RegistryError (a ConfigurationError) if a backend cannot be resolved."""
     with type_hints_cached():
         return {c.name: build_environment(scope, c, routes, functions, services)
                 for c in configs}

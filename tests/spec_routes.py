@@ -1,4 +1,4 @@
-"""spec/routes.md transcribed independently of the code, for the tests to compare against.
+"""docs/routing.md transcribed independently of the code, for the tests to compare against.
 
 priority -> (listener, route key, path, methods, host, action), where action is
 ("forward", backend), ("weighted", python backend, rust backend) or
@@ -54,7 +54,7 @@ SPEC_ROUTES = {
                          ("weighted", "svc:internal", "rust-int")),
 }
 
-# Target groups' Terraform addresses by backend (spec/lambdas.md: l-<function>; services).
+# Target groups' Terraform addresses by backend (docs/architecture.md: l-<function>; services).
 def target_group_address(backend: str) -> str:
     if backend == "rust":
         return "l_passport_v2_rust_scorer"
@@ -66,3 +66,10 @@ def target_group_address(backend: str) -> str:
 
 
 SPEC_R = {"staging": 100, "review": 100, "production": 0, "local": 50}
+
+# The environments and the stacks of each, as docs/architecture.md describes them.
+SPEC_ENVIRONMENTS = tuple(SPEC_R)
+SPEC_STACK_PARTS = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
+SPEC_STACKS = tuple(f"scorer-{env}-{part}" for env in SPEC_ENVIRONMENTS
+                    for part in SPEC_STACK_PARTS)
+SPEC_WEIGHTED = tuple(key for key, route in SPEC_ROUTES.items() if route[4][0] == "weighted")

@@ -8,6 +8,7 @@ re-apply, drift.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from botocore.exceptions import ClientError
 
 from environments import ENVIRONMENTS
 from model.config import STACK_PARTS
+from model.listener import INTERNAL, PUBLIC
 from model.route_table import ROUTES
-from ops.deploy import cdktf_deploy, changes, plan, synth
+from ops.deploy import apply, cdktf_deploy, changes, initialised, plan, synth
 from ops.emulator import Emulator
 from ops.live import listener_arns, live_rules
 from ops.route_view import RuleView, intended
@@ -29,14 +31,14 @@ LOCAL = ENVIRONMENTS["local"]
 # Everything but the routing stack (the monitoring stack reads the ALB and Lambda stacks)
 BASE_STACKS = [LOCAL.stack_name(part) for part in STACK_PARTS if part != "routing"]
 ROUTING = LOCAL.stack_name("routing")
-WEIGHTED = sum(1 for r in ROUTES if r.action.__class__.__name__ == "WeightedForward")
+WEIGHTED = sum(1 for r in ROUTES if r.action.weighted)
 
-# Rules as the old code left them, at the spec's legacy priorities (spec/routes.md).
+# Rules as the old code left them, at the legacy priorities (docs/routing.md).
 LEGACY_RULES = {
-    "public": [(1001, "/ceramic-cache/score/*"), (1002, "/ceramic-cache/stamps/bulk"),
+    PUBLIC: [(1001, "/ceramic-cache/score/*"), (1002, "/ceramic-cache/stamps/bulk"),
                (1012, "/passport/analysis/*"), (2023, "/v2/stamps/*/score/*"),
                (3000, "/registry/*"), (5010, "/account/nonce")],
-    "internal": [(2100, "/internal/embed/stamps/*"), (2101, "/internal/embed/validate-api-key"),
+    INTERNAL: [(2100, "/internal/embed/stamps/*"), (2101, "/internal/embed/validate-api-key"),
                  (2103, "/internal/embed/score/*")],
 }
 
@@ -54,15 +56,25 @@ class Deployment:
     def with_r(self, r: int) -> dict[str, str]:
         return {**self.env, "RUST_ROUTING_PERCENT": str(r)}
 
-    def deploy(self, stacks: list[str], env: dict[str, str], alone: bool = False) -> None:
-        cdktf_deploy(stacks, env, self.outdir, self.tmp / "deploy.log",
-                     without_dependencies=alone)
+    def deploy(self, stacks: list[str], env: dict[str, str]) -> None:
+        cdktf_deploy(stacks, env, self.outdir, self.tmp / "deploy.log")
+
+    def apply_routing(self) -> None:
+        """Apply the routing stack as synthesized last (its saved plan, if ``plans`` made
+        one): ``terraform apply`` of the synthesized JSON, as a rollout step is applied."""
+        apply(self.outdir / "stacks" / ROUTING, self.env)
 
     def plans(self, env: dict[str, str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-        """Synthesize with ``env``, then the changes Terraform plans for every stack."""
+        """Synthesize with ``env``, then the changes Terraform plans for every stack (two
+        plans at a time: Terraform mostly waits on the emulator)."""
         synth(env, self.outdir)
-        return {stack: changes(plan(self.outdir / "stacks" / stack, env))
-                for stack in [*BASE_STACKS, ROUTING]}
+        stacks = [*BASE_STACKS, ROUTING]
+        for stack in stacks:
+            initialised(self.outdir / "stacks" / stack, env)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = pool.map(lambda stack: changes(plan(self.outdir / "stacks" / stack, env)),
+                             stacks)
+        return dict(zip(stacks, found, strict=True))
 
     def live(self) -> list[RuleView]:
         return live_rules(self.client, LOCAL)
@@ -82,9 +94,9 @@ def deployment(
         client = boto3.client("elbv2", endpoint_url=emulator.endpoint, region_name=LOCAL.region,
                               aws_access_key_id="testing", aws_secret_access_key="testing")
         found = Deployment(tmp, env, client)
-        found.deploy(BASE_STACKS, env)
+        found.deploy(BASE_STACKS, env)  # synthesizes every stack of local, routing included
         _create_legacy_rules(client)
-        found.deploy([ROUTING], env, alone=True)
+        found.apply_routing()
         yield found
     finally:
         emulator.stop()
@@ -94,7 +106,7 @@ def _create_legacy_rules(client: Any) -> None:
     listeners = listener_arns(client, LOCAL)
     groups = {g["TargetGroupName"]: g["TargetGroupArn"]
               for g in client.describe_target_groups()["TargetGroups"]}
-    backend = {"public": groups["svc-registry"], "internal": groups["svc-internal"]}
+    backend = {PUBLIC: groups["svc-registry"], INTERNAL: groups["svc-internal"]}
     for listener, rules in LEGACY_RULES.items():
         for priority, path in rules:
             client.create_rule(
@@ -122,7 +134,7 @@ def test_a_live_rules_equal_the_route_table(deployment: Deployment) -> None:
     assert {v.key for v in live} == {r.key for r in ROUTES}
     for view in live:
         names = {name for name, _ in view.targets}
-        if view.listener == "public":
+        if view.listener == PUBLIC.name:
             assert "l-passport-v2-rust-scorer-int" not in names
         else:
             assert "l-passport-v2-rust-scorer" not in names
@@ -131,8 +143,8 @@ def test_a_live_rules_equal_the_route_table(deployment: Deployment) -> None:
 
 def test_e_legacy_rules_coexist_and_their_priorities_stay_taken(deployment: Deployment) -> None:
     legacy = {(v.listener, v.priority) for v in deployment.live() if v.key == "legacy"}
-    assert legacy == {(lst, p) for lst, rules in LEGACY_RULES.items() for p, _ in rules}
-    listener = listener_arns(deployment.client, LOCAL)["public"]
+    assert legacy == {(lst.name, p) for lst, rules in LEGACY_RULES.items() for p, _ in rules}
+    listener = listener_arns(deployment.client, LOCAL)[PUBLIC]
     with pytest.raises(ClientError) as error:
         deployment.client.create_rule(
             ListenerArn=listener, Priority=1001,
@@ -153,7 +165,7 @@ def test_bc_changing_r_updates_rules_in_place_only(
     assert all(address.startswith("aws_lb_listener_rule.") and actions == ("update",)
                for address, actions in routing), routing
     assert planned == {stack: [] for stack in BASE_STACKS}
-    deployment.deploy([ROUTING], env, alone=True)
+    deployment.apply_routing()  # the plan just checked
     live = [v for v in deployment.live() if v.key != "legacy"]
     assert _weights(live) == {weights}
     assert [v.comparable() for v in live] == [
@@ -204,7 +216,7 @@ def test_f_drift_behind_terraforms_back_plans_exactly_that_rule(
             for g in deployment.client.describe_target_groups()["TargetGroups"]}
     rule_arn = next(
         r["RuleArn"] for r in deployment.client.describe_rules(
-            ListenerArn=listener_arns(deployment.client, LOCAL)["public"])["Rules"]
+            ListenerArn=listener_arns(deployment.client, LOCAL)[PUBLIC])["Rules"]
         if r["Priority"] == str(rule.priority))
     deployment.client.modify_rule(RuleArn=rule_arn, Actions=[{
         "Type": "forward",

@@ -1,7 +1,7 @@
-"""spec/alarms.md against the synthesized monitoring stacks: alarms, topic, rollout view.
+"""docs/monitoring.md against the synthesized monitoring stacks: alarms, topic, rollout view.
 
 The expected values are transcribed from the spec here, independently of
-stacks/alarm_policy.py. Alarm sets use ``for_each``; ``alarms()`` expands them.
+model/alarm_policy.py. Alarm sets use ``for_each``; ``alarms()`` expands them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.test_stacks import SPEC_FUNCTIONS, resources
 ENVS = tuple(SPEC_R)
 Synth = Callable[[Mapping[str, str]], Synthesized]
 
-# spec/alarms.md, per target group: kind -> (threshold, M, N, period, missing data)
+# docs/monitoring.md, per target group: kind -> (threshold, M, N, period, missing data)
 TARGET_DEFAULTS = {
     "target-5xx-ratio-burst": (0.2, 3, 5, 60, "missing"),
     "target-5xx-ratio-sustain": (0.01, 3, 4, 600, "missing"),

@@ -19,6 +19,7 @@ from model.route_table import ROUTES
 from model.validation import environment_problems
 from ops.routes import explain
 from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
+from tests.spec_routes import SPEC_WEIGHTED
 from tests.test_rollout import addresses
 
 Synth = Callable[[Mapping[str, str]], Synthesized]
@@ -68,7 +69,7 @@ def test_canary_rules(synthesize_with: Synth) -> None:
 def test_emergency_rollback_is_r_zero_without_stickiness_in_place(synthesize_with: Synth) -> None:
     normal, emergency = synthesize_with(ROLLOUT), synthesize_with(EMERGENCY)
     weighted = [r for r in rules(emergency).values() if "forward" in r["action"][0]]
-    assert len(weighted) == 11
+    assert len(weighted) == len(SPEC_WEIGHTED)
     for rule in weighted:
         assert weights(rule) == (100, 0)
         assert rule["action"][0]["forward"]["stickiness"] == {"enabled": False, "duration": 3600}

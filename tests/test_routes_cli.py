@@ -13,6 +13,7 @@ from model.listener import INTERNAL, PUBLIC, listener_named
 from ops.route_view import intended
 from ops.routes import differences, explain, main
 from ops.state import rules_from_state
+from tests.spec_routes import SPEC_ROUTES
 
 STATE = Path(__file__).parent / "fixtures" / "scorer-local-routing.tfstate"
 PRODUCTION = ENVIRONMENTS["production"]
@@ -23,7 +24,7 @@ def test_show_env_prints_every_route(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["listener", "priority", "route", "conditions", "targets",
                               "stickiness"]
-    assert len(out) == 1 + 23
+    assert len(out) == 1 + len(SPEC_ROUTES)
     assert any(line.startswith("public    2112      v2-stamps-score") and
                "l-passport-v2-stamp-score=100, l-passport-v2-rust-scorer=0" in line and
                line.endswith("3600s") for line in out)
@@ -160,3 +161,76 @@ def test_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "--env", "production", "--json", "--listener", "internal",
                  "GET", "/nowhere"]) == 0
     assert json.loads(capsys.readouterr().out)["default_action"] == {"fixed_response": 404}
+
+
+def test_show_state_takes_listeners_from_the_rules_not_from_load_balancer_names(
+    tmp_path: Path
+) -> None:
+    """The listener of a rule follows its listener ARN, whatever the load balancer is called
+    (an adopted listener's is another team's name)."""
+    renamed = STATE.read_text().replace("/scorer-local-public/", "/shared-front-door/").replace(
+        "/scorer-local-internal/", "/team-x-internal-lb/")
+    path = tmp_path / "renamed.tfstate"
+    path.write_text(renamed)
+    assert [(v.listener, v.priority) for v in rules_from_state(path)] == [
+        (v.listener, v.priority) for v in rules_from_state(STATE)]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", "as Terraform state"),
+    ('{"version": 4, "resources": []}', "holds no aws_lb_listener_rule"),
+    ('["a list"]', "is not Terraform state"),
+])
+def test_show_state_refuses_a_file_that_is_no_routing_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = tmp_path / "bad.tfstate"
+    path.write_text(content)
+    assert main(["show", "--state", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["diff", "--env", "prod", "--live"], "--env 'prod' is not an environment; known: "),
+    (["explain", "--env", "production", "GET", "not a url"], "'not a url' is not a request URL"),
+])
+def test_bad_arguments_name_the_culprit_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"error: {message}")
+
+
+class _Elbv2:
+    """Just enough of an ELBv2 client: one load balancer per listener, given rules."""
+
+    class exceptions:
+        LoadBalancerNotFoundException = LookupError
+
+    def __init__(self, rules: dict[str, list[dict[str, object]]]) -> None:
+        self.rules = rules
+
+    def describe_load_balancers(self, Names: list[str]) -> dict[str, object]:
+        return {"LoadBalancers": [{"LoadBalancerArn": f"lb/{Names[0]}"}]}
+
+    def describe_listeners(self, LoadBalancerArn: str) -> dict[str, object]:
+        port = 443 if LoadBalancerArn.endswith("-public") else 80
+        return {"Listeners": [{"Port": port, "ListenerArn": f"{LoadBalancerArn}/{port}"}]}
+
+    def describe_rules(self, ListenerArn: str) -> dict[str, object]:
+        return {"Rules": self.rules.get(ListenerArn, [])}
+
+
+def test_live_rules_name_this_projects_canary_rules() -> None:
+    """A canary rule live at its priority is the environment's own rule, not 'other'."""
+    from ops.live import live_rules
+
+    config = replace(PRODUCTION, canary_routes=("ceramic-cache-bulk-post",))
+    rule = {"Priority": "1021", "IsDefault": False, "Conditions": [], "Actions": [{
+        "Type": "forward", "TargetGroupArn": "arn:aws:x:targetgroup/l-passport-v2-rust-scorer/1"}]}
+    client = _Elbv2({"lb/scorer-production-public/443": [rule]})
+    (view,) = live_rules(client, config)
+    assert (view.listener, view.priority, view.key) == (
+        "public", 1021, "ceramic-cache-bulk-post-canary")

@@ -23,7 +23,7 @@ from tests.conftest import Synthesized, without_metadata
 from tests.spec_routes import SPEC_R
 
 ENVS = tuple(SPEC_R)
-SPEC_FUNCTIONS = {  # spec/lambdas.md: name -> (memory, timeout, architecture, ALB)
+SPEC_FUNCTIONS = {  # docs/architecture.md: name -> (memory, timeout, architecture, ALB)
     "submit-passport-0": (1024, 60, "x86_64", "public"),
     "cc-v1-st-bulk-POST-0": (512, 60, "x86_64", "public"),
     "cc-v1-st-bulk-PATCH-0": (512, 60, "x86_64", "public"),
@@ -114,9 +114,7 @@ def test_lambda_target_groups_permissions_and_attachments(
         assert group["target_type"] == "lambda"
         assert "health_check" not in group  # off by default for target type lambda
         assert group["lambda_multi_value_headers_enabled"] is False
-        assert len(group["name"]) <= 32
-        assert group["name"] == address.replace("_", "-") or group["name"].replace(
-            "-", "_") == address
+        assert group["name"].replace("-", "_") == address
         permission = permissions[address]
         assert permission["principal"] == "elasticloadbalancing.amazonaws.com"
         assert permission["action"] == "lambda:InvokeFunction"
@@ -135,25 +133,23 @@ def test_roles_read_only_the_one_secret_and_write_only_their_log_group(
         assert statements["ReadTheOneSecret"]["Resource"].endswith("api_secret.arn}")
         assert statements["WriteOwnLogGroup"]["Resource"] == (
             f"${{aws_cloudwatch_log_group.{address}.arn}}:*")
+    functions = resources(lambdas, "aws_lambda_function")
     for address, group in resources(lambdas, "aws_cloudwatch_log_group").items():
         assert group["retention_in_days"] == 14
-        assert group["name"] == f"/aws/lambda/{address.replace('_', '-')}" or group[
-            "name"].startswith("/aws/lambda/")
+        assert group["name"] == f"/aws/lambda/{functions[address]['function_name']}"
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_public_alb(synthesized: Synthesized, env: str) -> None:
     stack = synthesized[env]["public-alb"]
     (alb,) = resources(stack, "aws_lb").values()
-    assert alb["internal"] is False and alb["drop_invalid_header_fields"] is True
-    assert alb["enable_deletion_protection"] is (env == "production")
+    assert alb["internal"] is False  # invalid headers, deletion protection: test_hardening.py
     listeners = resources(stack, "aws_lb_listener")
     assert listeners["http_listener"]["default_action"] == [{
         "type": "redirect",
         "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}]
     https = listeners["https_listener"]
-    assert (https["port"], https["protocol"], https["ssl_policy"]) == (
-        443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06")
+    assert (https["port"], https["protocol"]) == (443, "HTTPS")  # TLS policy: test_hardening.py
     assert https["default_action"] == [{
         "type": "forward", "target_group_arn": "${aws_lb_target_group.svc_default.arn}"}]
     groups = resources(stack, "aws_lb_target_group")
@@ -221,3 +217,32 @@ def test_testing_synth_and_the_synthesized_files_hold_the_same_json(
     for part, stack in synthesized["production"].items():
         path = synthesized.outdir / "stacks" / f"scorer-production-{part}" / "cdk.tf.json"
         assert without_metadata(path.read_text()) == stack, part
+
+
+def test_every_name_takes_the_environments_prefix(tmp_path: Path) -> None:
+    """Alarm, security group, layer, role, load balancer, target group and function names all
+    come from the naming helpers, so an environment's name prefix reaches each of them."""
+    from model.route_table import ROUTES
+    from stacks.app import build_environment
+
+    config = replace(ENVIRONMENTS["local"], name_prefix="pr-")
+    app = Testing.app(outdir=str(tmp_path))
+    stacks = build_environment(app, config, ROUTES, FUNCTIONS, SERVICE_BACKENDS)
+    names = []
+    for stack in stacks.all():
+        for kind, items in json.loads(Testing.synth(stack)).get("resource", {}).items():
+            # an inline policy's name is its role's business; a secret's is the environment's
+            if kind in ("aws_iam_role_policy", "aws_secretsmanager_secret"):
+                continue
+            for resource in items.values():
+                for field in ("name", "function_name", "layer_name", "alarm_name",
+                              "dashboard_name"):
+                    value = resource.get(field)
+                    if isinstance(value, str) and not value.startswith(("${", "/aws/lambda/")):
+                        names.append((kind, value))
+    assert names and all(value.startswith("pr-") for _, value in names), [
+        n for n in names if not n[1].startswith("pr-")]
+    assert {kind for kind, _ in names} >= {"aws_security_group", "aws_lambda_layer_version",
+                                           "aws_iam_role", "aws_lb", "aws_lb_target_group",
+                                           "aws_lambda_function", "aws_sns_topic",
+                                           "aws_cloudwatch_dashboard"}

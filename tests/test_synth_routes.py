@@ -1,4 +1,4 @@
-"""Every route of spec/routes.md, in every environment, as synthesized."""
+"""Every route of docs/routing.md, in every environment, as synthesized."""
 
 from __future__ import annotations
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PARTS, Synthesized
+from tests.conftest import Synthesized
+from tests.spec_routes import SPEC_STACKS
 
 pytestmark = pytest.mark.terraform
-STACKS = [f"scorer-{env}-{part}" for env in ("staging", "review", "production", "local")
-          for part in PARTS]
+STACKS = list(SPEC_STACKS)  # every stack of every environment
 
 
 def _terraform(args: list[str], stack_dir: Path, env: dict[str, str]) -> tuple[int, str]:
