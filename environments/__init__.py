@@ -63,12 +63,19 @@ def parse_switch(name: str, raw: str) -> bool:
     raise ConfigurationError(f"{name}={raw!r} is invalid: use true or false")
 
 
+def shown(raw: str, longest: int = 20) -> str:
+    """``raw`` quoted for a message, cut after ``longest`` characters."""
+    if len(raw) <= longest:
+        return repr(raw)
+    return f"{raw[:longest] + '...'!r} ({len(raw)} characters)"
+
+
 def parse_rust_percent(raw: str) -> int:
     """RUST_ROUTING_PERCENT as an integer 0..100; anything else is an error naming it."""
     value = raw.strip()
     if not _INTEGER.fullmatch(value) or not 0 <= int(value) <= 100:
         raise ConfigurationError(
-            f"RUST_ROUTING_PERCENT={raw!r} is invalid: it must be an integer from 0 to 100"
+            f"RUST_ROUTING_PERCENT={shown(raw)} is invalid: it must be an integer from 0 to 100"
         )
     return int(value)
 
@@ -104,7 +111,7 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
         tag = environ["PYTHON_IMAGE_TAG"]
         problem = image_tag_problem(tag)
         if problem:
-            raise ConfigurationError(f"PYTHON_IMAGE_TAG={tag!r} is invalid: {problem}")
+            raise ConfigurationError(f"PYTHON_IMAGE_TAG={shown(tag, 140)} is invalid: {problem}")
         overrides["python_image_tag"] = tag
     return [replace(config, **overrides,
                     route_rust_percent=_merged(config.route_rust_percent, per_route))

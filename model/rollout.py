@@ -6,8 +6,9 @@ once per-route R, the emergency rollback and canary rules are applied.
   hold a stickiness cookie move back to Python at once; canary rules forward to Python.
   Only actions change: the deploy is an in-place update of listener rules.
 - ``canary_routes``: for each listed weighted route, a rule that sends requests carrying
-  ``X-Use-Rust-Scorer: true`` to Rust even at R = 0, at a priority from the listener's
-  declared canary range (below every route it could shadow), in the order of the routes.
+  ``X-Use-Rust-Scorer: true`` to Rust even at R = 0, at the canary priority the route
+  declares (``Route.canary``, in its listener's canary range, below every route it could
+  shadow): the same whichever other canaries are enabled.
 
 ``rust_percent_of`` is the one place that says which R a route gets.
 """
@@ -48,24 +49,21 @@ def effective_routes(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tu
 
 
 def canaries(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    """The canary rules ``config`` enables, each at its route's declared canary priority.
+    Routes that are unknown, unweighted or declare no canary priority are left out (and
+    reported by validation)."""
     by_key = {r.key: r for r in routes}
-    wanted = sorted(
-        (by_key[k] for k in config.canary_routes
-         if k in by_key and by_key[k].action.canary() is not None),
-        key=lambda r: (r.listener.name, r.priority))
+    name, value = CANARY_HEADER
     found = []
-    used: dict[str, int] = {}
-    for route in wanted:
-        free = route.listener.canary_priorities
-        index = used.get(route.listener.name, 0)
-        used[route.listener.name] = index + 1
-        priority = free[index] if index < len(free) else free.stop + index - len(free)
-        name, value = CANARY_HEADER
-        action = route.action.canary()
-        assert action is not None
+    for key in config.canary_routes:
+        route = by_key.get(key)
+        action = route.action.canary() if route is not None else None
+        if route is None or action is None or route.canary is None:
+            continue
         found.append(Route(
-            canary_key(route.key), route.listener, priority,
+            canary_key(route.key), route.listener, route.canary,
             with_header(route.conditions, name, value), action,
             why=f"canary of {route.key}: {name}: {value} reaches Rust at any R",
+            canary_of=route.key,
         ))
-    return tuple(found)
+    return tuple(sorted(found, key=lambda r: (r.listener.name, r.priority)))

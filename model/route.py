@@ -18,6 +18,10 @@ CONDITION_VALUES_MAX = 5
 WILDCARDS_MAX = 5
 PRIORITY_MIN, PRIORITY_MAX = 1, 50_000
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+PATTERN_LENGTH_MAX = 128  # characters of one path-pattern or host-header value
+# The characters ALB accepts in a path pattern and in a host header value.
+_PATH_PATTERN = re.compile(r"[A-Za-z0-9_\-.$/~\"'@:+&*?]+")
+_HOST_PATTERN = re.compile(r"[A-Za-z0-9\-.*?]+")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,19 @@ class Conditions:
         for method in self.methods:
             if method not in _METHODS:
                 found.append(f"method {method!r} is not an upper-case HTTP method")
+        for kind, values, allowed, characters in (
+                ("path pattern", self.paths, _PATH_PATTERN,
+                 "A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?"),
+                ("host header", self.hosts, _HOST_PATTERN, "A-Z a-z 0-9 - . * ?")):
+            for value in values:
+                if not value:
+                    found.append(f"{kind} is empty")
+                elif len(value) > PATTERN_LENGTH_MAX:
+                    found.append(f"{kind} {value[:40]!r}... is {len(value)} characters, more "
+                                 f"than {PATTERN_LENGTH_MAX}")
+                elif not allowed.fullmatch(value):
+                    found.append(f"{kind} {value!r} has characters ALB refuses (allowed: "
+                                 f"{characters})")
         return found
 
 
@@ -112,9 +129,9 @@ def when(
 ) -> Conditions:
     """Shorthand for the route table: one path, some methods, one host."""
     return Conditions(
-        paths=(path,) if path else (),
+        paths=() if path is None else (path,),
         methods=tuple(methods),
-        hosts=(host,) if host else (),
+        hosts=() if host is None else (host,),
     )
 
 
@@ -133,6 +150,9 @@ class Route:
     conditions: Conditions
     action: Action
     why: str = field(default="", compare=False)
+    canary: int | None = None  # the priority of this route's canary rule, when enabled
+    former_keys: tuple[str, ...] = ()  # keys this route was deployed under before (moved)
+    canary_of: str | None = None  # on a canary rule: the key of the route it is the canary of
 
 
 def first_match(routes: tuple[Route, ...], listener: Listener, method: str, host: str,

@@ -5,6 +5,12 @@ listener, priority, conditions, action, and why it exists. Weighted routes send
 ``100 - R`` to Python and ``R`` to Rust, sticky for an hour. Rules are evaluated from the
 lowest priority up; the first match wins. The listeners (default actions, canary and legacy
 ranges) are in ``model/listener.py``.
+
+A weighted route declares ``canary``: the priority its canary rule takes (``X-Use-Rust-Scorer:
+true`` reaches Rust at any R) when an environment lists it, from its listener's canary range.
+Declared, not handed out by position, so enabling one canary never moves another. A route
+renamed keeps its rule through ``former_keys`` (a Terraform ``moved`` block); every key ever
+deployed is in ``model/route_history.py``.
 """
 
 from __future__ import annotations
@@ -28,15 +34,15 @@ ROUTES: tuple[Route, ...] = (
     Route("ceramic-cache-bulk-post", PUBLIC, 1032,
           when("/ceramic-cache/stamps/bulk", ["POST"]),
           weighted_forward("py:cc-v1-st-bulk-POST-0", "rust"),
-          why="hot endpoint, reimplemented in Rust"),
+          why="hot endpoint, reimplemented in Rust", canary=1021),
     Route("ceramic-cache-bulk-patch", PUBLIC, 1033,
           when("/ceramic-cache/stamps/bulk", ["PATCH"]),
           weighted_forward("py:cc-v1-st-bulk-PATCH-0", "rust"),
-          why="hot endpoint, reimplemented in Rust"),
+          why="hot endpoint, reimplemented in Rust", canary=1022),
     Route("ceramic-cache-bulk-delete", PUBLIC, 1034,
           when("/ceramic-cache/stamps/bulk", ["DELETE"]),
           weighted_forward("py:cc-v1-st-bulk-DELETE-0", "rust"),
-          why="hot endpoint, reimplemented in Rust"),
+          why="hot endpoint, reimplemented in Rust", canary=1023),
     Route("passport-analysis", PUBLIC, 1035,
           when("/passport/analysis/*", ["GET"]),
           forward("py:passport-analysis-GET-0"),
@@ -44,15 +50,15 @@ ROUTES: tuple[Route, ...] = (
     Route("ceramic-cache-score-get", PUBLIC, 1036,
           when("/ceramic-cache/score/0x*", ["GET"]),
           weighted_forward("py:cc-v1-score-GET-0", "rust"),
-          why="hot endpoint, reimplemented in Rust"),
+          why="hot endpoint, reimplemented in Rust", canary=1024),
     Route("ceramic-cache-weights", PUBLIC, 1037,
           when("/ceramic-cache/weights", ["GET"]),
           weighted_forward("py:cc-weights-GET-0", "rust"),
-          why="hot endpoint, reimplemented in Rust"),
+          why="hot endpoint, reimplemented in Rust", canary=1025),
     Route("ceramic-cache-stamp", PUBLIC, 1038,
           when("/ceramic-cache/stamp", ["GET"]),
           weighted_forward("py:cc-v1-st-GET-0", "rust"),
-          why="hot endpoint, reimplemented in Rust"),
+          why="hot endpoint, reimplemented in Rust", canary=1026),
     Route("v2-block-gitcoin", PUBLIC, 2109,
           when("/v2/*", host="*.gitcoin.co"),
           fixed_response(400, "application/json", _GITCOIN_BODY),
@@ -68,7 +74,7 @@ ROUTES: tuple[Route, ...] = (
     Route("v2-stamps-score", PUBLIC, 2112,
           when("/v2/stamps/*/score/*", ["GET"], "*.passport.xyz"),
           weighted_forward("py:passport-v2-stamp-score", "rust"),
-          why="the main scoring endpoint, reimplemented in Rust"),
+          why="the main scoring endpoint, reimplemented in Rust", canary=1027),
     Route("v2-catchall", PUBLIC, 2200,
           when("/v2/*", host="*.passport.xyz"),
           forward("svc:registry"),
@@ -89,15 +95,15 @@ ROUTES: tuple[Route, ...] = (
     Route("embed-add-stamps", INTERNAL, 2104,
           when("/internal/embed/stamps/*", ["POST"]),
           weighted_forward("py:embed-st-lambda", "rust-int"),
-          why="embed endpoint, reimplemented in Rust"),
+          why="embed endpoint, reimplemented in Rust", canary=2095),
     Route("embed-validate-key", INTERNAL, 2105,
           when("/internal/embed/validate-api-key", ["GET"]),
           weighted_forward("py:embed-rl-lambda", "rust-int"),
-          why="embed endpoint, reimplemented in Rust"),
+          why="embed endpoint, reimplemented in Rust", canary=2096),
     Route("embed-get-score", INTERNAL, 2106,
           when("/internal/embed/score/*/*", ["GET"]),
           weighted_forward("py:embed-gs-lambda", "rust-int"),
-          why="embed endpoint, reimplemented in Rust"),
+          why="embed endpoint, reimplemented in Rust", canary=2097),
     Route("embed-config", INTERNAL, 2107,
           when("/internal/embed/config", ["GET"]),
           forward("svc:internal"),
@@ -109,5 +115,5 @@ ROUTES: tuple[Route, ...] = (
     Route("internal-catchall", INTERNAL, 2120,
           when("/internal/*"),
           weighted_forward("svc:internal", "rust-int"),
-          why="every other internal endpoint, shared between the service and Rust"),
+          why="every other internal endpoint, shared between the service and Rust", canary=2098),
 )

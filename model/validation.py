@@ -18,6 +18,7 @@ from model.listener import LISTENERS, Listener
 from model.names import elb_name_problem, function_name_problem, role_name_problem
 from model.rollout import canaries, effective_routes
 from model.route import PRIORITY_MAX, PRIORITY_MIN, Route, could_overlap
+from model.route_history import DEPLOYED_KEYS, RETIRED_KEYS
 from model.route_table import ROUTES
 
 RULES_PER_LOAD_BALANCER_MAX = 100
@@ -57,6 +58,7 @@ def environment_problems(
     for backend in backends:  # the first declaration wins; a second one is reported above
         listener_of.setdefault(backend.key, backend.listener)
     found += _rollout_problems(config, routes)
+    found += _rename_problems(routes)
     found += _route_problems(config, effective_routes(config, routes), listener_of,
                              rules_per_load_balancer_max)
     for listener in LISTENERS:
@@ -114,6 +116,7 @@ def _route_problems(
     found = []
     keys: set[str] = set()
     holder: dict[tuple[Listener, int], str] = {}
+    canary_holder: dict[tuple[Listener, int], str] = {}
     held = config.adopt_internal_listener.held_priorities if config.adopt_internal_listener else ()
     for route in routes:
         where = f"route {route.key!r} ({route.listener} listener, priority {route.priority})"
@@ -127,6 +130,11 @@ def _route_problems(
                          + ", ".join(map(str, LISTENERS)))
             continue
         found += [f"{where}: {p}" for p in _priority_problems(route, held)]
+        if route.canary is not None:
+            other = canary_holder.setdefault((route.listener, route.canary), route.key)
+            if other != route.key:
+                found.append(f"{where}: canary priority {route.canary} is already declared by "
+                             f"route {other!r}")
         other = holder.setdefault((route.listener, route.priority), route.key)
         if other != route.key:
             found.append(f"{where}: priority {route.priority} is already used by route "
@@ -142,6 +150,31 @@ def _route_problems(
         if count > rules_max:
             found.append(f"{listener} load balancer would carry {count} rules, more than "
                          f"{rules_max}")
+    return found
+
+
+def _rename_problems(
+    routes: tuple[Route, ...],
+    deployed: frozenset[str] = DEPLOYED_KEYS,
+    retired: frozenset[str] = RETIRED_KEYS,
+) -> list[str]:
+    """Every deployed key is a route's key, a route's former key, or retired."""
+    found = []
+    keys = {r.key for r in routes}
+    former: dict[str, str] = {}
+    for route in routes:
+        for old in route.former_keys:
+            if old in keys:
+                found.append(f"route {route.key!r} names {old!r} as a former key, but a route "
+                             f"still has that key")
+            elif former.setdefault(old, route.key) != route.key:
+                found.append(f"routes {former[old]!r} and {route.key!r} both name {old!r} as "
+                             "their former key")
+    for gone in sorted(deployed - keys - set(former) - retired):
+        found.append(f"route key {gone!r} was deployed and is gone from the route table: if the "
+                     f"route was renamed, give the new route former_keys=({gone!r},) so its "
+                     "rule moves in state instead of being destroyed and created; if it was "
+                     "removed, add it to RETIRED_KEYS in model/route_history.py")
     return found
 
 
@@ -175,14 +208,18 @@ def _rollout_problems(config: EnvironmentConfig, routes: tuple[Route, ...]) -> l
                 found.append(f"{setting} names {key!r}, which is {what}; weighted routes: "
                              f"{', '.join(sorted(weighted))}")
     canaries_of = canaries(config, routes)
-    for listener in LISTENERS:
-        free = listener.canary_priorities
-        count = sum(1 for c in canaries_of if c.listener == listener)
-        if count > len(free):
-            found.append(f"{count} canary routes on the {listener} listener; its canary range "
-                         f"{free.start}-{free.stop - 1} holds {len(free)}")
+    for key in config.canary_routes:
+        route = weighted.get(key)
+        if route is not None and route.canary is None:
+            free = route.listener.canary_priorities
+            taken = {r.canary for r in routes if r.listener == route.listener}
+            left = [p for p in free if p not in taken]
+            found.append(f"no canary priority for route {key!r}: declare canary=<priority> in "
+                         f"the route table, from the {route.listener} listener's canary range "
+                         f"{free.start}-{free.stop - 1} ("
+                         + (f"free: {', '.join(map(str, left))})" if left else "none is free)"))
     for canary in canaries_of:
-        shadowed = weighted[canary.key.removesuffix("-canary")]
+        shadowed = weighted[canary.canary_of or ""]
         for other in routes:
             if (other.listener == canary.listener
                     and canary.priority < other.priority < shadowed.priority
@@ -200,6 +237,15 @@ def _priority_problems(route: Route, held: tuple[int, ...]) -> list[str]:
     if not PRIORITY_MIN <= priority <= PRIORITY_MAX:
         return [f"priority {priority} is outside {PRIORITY_MIN}..{PRIORITY_MAX}"]
     found = []
+    canary_range = route.listener.canary_priorities
+    if route.canary_of is None and priority in canary_range:
+        found.append(f"priority {priority} is in the {route.listener} listener's canary range "
+                     f"({canary_range.start}-{canary_range.stop - 1}), which canary rules take")
+    if route.canary is not None and route.canary not in canary_range:
+        found.append(f"canary priority {route.canary} is outside the {route.listener} "
+                     f"listener's canary range {canary_range.start}-{canary_range.stop - 1}")
+    if route.canary is not None and not route.action.weighted:
+        found.append("declares a canary priority but has no weighted forward")
     legacy = route.listener.legacy_range_of(priority)
     if legacy is not None:
         found.append(f"priority {priority} is a legacy priority "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from model.config import EnvironmentConfig
 from model.listener import Listener
+from model.names import terraform_id
 from model.registry import TargetGroupRegistry
 from model.rollout import effective_routes
 from model.route import Route
@@ -33,3 +34,5 @@ class RoutingStack(EnvironmentStack):
 
             self.rules[route.key] = listener_route_rule(
                 self, route, listener_arn=listener_arns[route.listener], arn_of=arn_of)
+            for old in route.former_keys:  # a rename: the rule moves, it is not replaced
+                self.rules[route.key].move_from_id(f"aws_lb_listener_rule.{terraform_id(old)}")

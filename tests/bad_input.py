@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from model.actions import forward, weighted_forward
+from model.actions import Action, fixed_response, forward, weighted_forward
 from model.config import AdoptedListener, EnvironmentConfig
 from model.function_spec import FunctionSpec
 from model.functions import FUNCTIONS, SERVICE_BACKENDS
@@ -40,10 +40,11 @@ class BadInput:
     functions: Callable[[tuple[FunctionSpec, ...]], tuple[FunctionSpec, ...]] = lambda f: f
 
 
-def _route(key: str, priority: int, backend: str = "svc:registry",
-           listener: str = "public") -> Route:
-    return Route(key, listener_named(listener), priority, when("/bad-input/*"), forward(backend),
-                 why="bad-input case")
+def _route(key: str, priority: int, backend: str = "svc:registry", listener: str = "public",
+           path: str = "/bad-input/*", host: str | None = None,
+           action: Action | None = None) -> Route:
+    return Route(key, listener_named(listener), priority, when(path, host=host),
+                 action or forward(backend), why="bad-input case")
 
 
 def _renamed(name: str, new: str) -> Callable[[tuple[FunctionSpec, ...]],
@@ -75,11 +76,21 @@ CASES: tuple[BadInput, ...] = (
              "canary_routes names 'submit-passport', which is a route without a weighted "
              "forward", {"RUST_CANARY_ROUTES": "submit-passport"}),
     BadInput("canary-shadowing-a-route", "a canary that would take another route's requests",
-             "canary of route 'v2-stamps-score' at priority 1021 would take requests with its "
+             "canary of route 'v2-stamps-score' at priority 1027 would take requests with its "
              "header that route 'v2-stamps-score-history'",
              {"RUST_CANARY_ROUTES": "v2-stamps-score"}),
     BadInput("image-tag-invalid", "PYTHON_IMAGE_TAG is not a container image tag",
              "PYTHON_IMAGE_TAG='v1 2' is invalid", {"PYTHON_IMAGE_TAG": "v1 2"}),
+    BadInput("image-tag-trailing-newline", "PYTHON_IMAGE_TAG ends in a newline (it was "
+             "written into every image URI)", "PYTHON_IMAGE_TAG='v1\\n' is invalid",
+             {"PYTHON_IMAGE_TAG": "v1\n"}),
+    BadInput("percent-non-ascii-digits", "RUST_ROUTING_PERCENT in full-width digits",
+             "RUST_ROUTING_PERCENT='\uff15' is invalid", {"RUST_ROUTING_PERCENT": "\uff15"}),
+    BadInput("percent-thousands-of-digits", "RUST_ROUTING_PERCENT of 5000 digits (it ended in "
+             "a traceback)", "RUST_ROUTING_PERCENT='11111111111111111111...' (5000 characters) "
+             "is invalid", {"RUST_ROUTING_PERCENT": "1" * 5000}),
+    BadInput("environments-empty-list", "ENVIRONMENTS set to a bare comma (it selected every "
+             "environment)", "ENVIRONMENTS=',' names no environment", {"ENVIRONMENTS": ","}),
     # ---- environment values (environments/production.py) --------------------------------
     BadInput("region-invalid", "an environment's region is not an AWS region",
              "[production] region 'us-east' is not an AWS region name",
@@ -115,6 +126,47 @@ CASES: tuple[BadInput, ...] = (
              "'py:submit-passport-0' is a target group of the public load balancer",
              routes=lambda r: r + (_route("bad-input", 2300, "py:submit-passport-0",
                                           "internal"),)),
+    BadInput("path-pattern-too-long", "a path pattern over ALB's 128 characters",
+             "route 'bad-input' (public listener, priority 4000): path pattern '/" + "a" * 39
+             + "'... is 129 characters, more than 128",
+             routes=lambda r: r + (_route("bad-input", 4000, path="/" + "a" * 128),)),
+    BadInput("path-pattern-empty", "an empty path pattern (it silently meant no path "
+             "condition)", "route 'bad-input' (public listener, priority 4000): path pattern "
+             "is empty", routes=lambda r: r + (_route("bad-input", 4000, path=""),)),
+    BadInput("host-header-invalid", "a host header value with characters ALB refuses",
+             "route 'bad-input' (public listener, priority 4000): host header "
+             "'api_passport.xyz' has characters ALB refuses",
+             routes=lambda r: r + (_route("bad-input", 4000, host="api_passport.xyz"),)),
+    BadInput("fixed-response-3xx", "a fixed response with a redirect status",
+             "route 'bad-input' (public listener, priority 4000): fixed response status 302 is "
+             "not 2XX, 4XX or 5XX", routes=lambda r: r + (
+                 _route("bad-input", 4000, action=fixed_response(302, "text/plain", "moved")),)),
+    BadInput("fixed-response-content-type", "a fixed response content type ALB does not "
+             "accept", "fixed response content type 'application/xml' is not one ALB accepts",
+             routes=lambda r: r + (_route("bad-input", 4000, action=fixed_response(
+                 404, "application/xml", "<no/>")),)),
+    BadInput("fixed-response-body-too-long", "a fixed-response body over 1024 bytes",
+             "fixed response body is 1025 bytes, more than 1024", routes=lambda r: r + (
+                 _route("bad-input", 4000, action=fixed_response(404, "text/plain", "x" * 1025)),)),
+    BadInput("route-key-with-newline", "a route key ending in a newline (the address became "
+             "badkey_)", "route key 'bad-input\\n' must be lower-case letters, digits and '-'",
+             routes=lambda r: r + (_route("bad-input\n", 4000),)),
+    BadInput("route-in-canary-range", "a route at a priority of its listener's canary range",
+             "route 'bad-input' (public listener, priority 1028): priority 1028 is in the "
+             "public listener's canary range (1021-1029)",
+             routes=lambda r: r + (_route("bad-input", 1028),)),
+    BadInput("canary-without-priority", "a canary for a weighted route that declares no "
+             "canary priority", "no canary priority for route 'bad-input': declare "
+             "canary=<priority> in the route table, from the public listener's canary range "
+             "1021-1029 (free: 1028, 1029)", {"RUST_CANARY_ROUTES": "bad-input"},
+             routes=lambda r: r + (_route("bad-input", 4000, action=weighted_forward(
+                 "py:cc-v1-st-GET-0", "rust")),)),
+    BadInput("rename-without-former-key", "a route key renamed without saying so (its rule "
+             "was destroyed and created)", "route key 'ceramic-cache-stamp' was deployed and is "
+             "gone from the route table: if the route was renamed, give the new route "
+             "former_keys=('ceramic-cache-stamp',)", routes=lambda r: tuple(
+                 replace(x, key="ceramic-cache-stamp-get") if x.key == "ceramic-cache-stamp"
+                 else x for x in r)),
     BadInput("stickiness-over-limit", "a weighted route sticky for longer than ALB allows",
              "route 'ceramic-cache-stamp' (public listener, priority 1038): stickiness 700000 s "
              "is outside 1..604800", routes=lambda r: tuple(

@@ -14,6 +14,7 @@ from model.actions import weighted_forward
 from model.errors import ConfigurationError
 from model.functions import FUNCTIONS, SERVICE_BACKENDS
 from model.listener import INTERNAL, PUBLIC
+from model.rollout import effective_routes
 from model.route import Route, when
 from model.route_table import ROUTES
 from model.validation import environment_problems
@@ -113,17 +114,44 @@ def test_overlapping_overrides_in_the_configuration() -> None:
 
 def test_canary_that_would_bypass_an_earlier_rule_is_refused() -> None:
     assert problems(replace(PRODUCTION, canary_routes=("v2-stamps-score",))) == [
-        "[production] canary of route 'v2-stamps-score' at priority 1021 would take requests "
+        "[production] canary of route 'v2-stamps-score' at priority 1027 would take requests "
         "with its header that route 'v2-stamps-score-history' (priority 2111) serves first"]
 
 
-def test_canary_range_must_hold_every_canary() -> None:
-    many = tuple(Route(f"w-{i}", INTERNAL, 3000 + i, when(f"/w/{i}"),
-                       weighted_forward("svc:internal", "rust-int")) for i in range(6))
-    config = replace(PRODUCTION, canary_routes=tuple(r.key for r in many))
-    found = problems(config, ROUTES + many)
-    assert found[0] == ("[production] 6 canary routes on the internal listener; its canary "
-                        "range 2095-2099 holds 5")
+def test_a_canary_needs_a_declared_priority_and_says_which_are_free() -> None:
+    extra = (Route("w-1", INTERNAL, 3001, when("/w/1"),
+                   weighted_forward("svc:internal", "rust-int")),)
+    config = replace(PRODUCTION, canary_routes=("w-1",))
+    assert problems(config, ROUTES + extra) == [
+        "[production] no canary priority for route 'w-1': declare canary=<priority> in the "
+        "route table, from the internal listener's canary range 2095-2099 (free: 2099)"]
+    taken = extra + (Route("w-2", INTERNAL, 3002, when("/w/2"),
+                           weighted_forward("svc:internal", "rust-int"), canary=2099),)
+    assert problems(config, ROUTES + taken)[0].endswith("2095-2099 (none is free)")
+
+
+@pytest.mark.parametrize(("canary", "problem"), [
+    (2094, "canary priority 2094 is outside the internal listener's canary range 2095-2099"),
+    (2095, "canary priority 2095 is already declared by route 'embed-add-stamps'"),
+])
+def test_declared_canary_priorities_are_in_range_and_unique(canary: int, problem: str) -> None:
+    extra = (Route("w-1", INTERNAL, 3001, when("/w/1"),
+                   weighted_forward("svc:internal", "rust-int"), canary=canary),)
+    assert problems(PRODUCTION, ROUTES + extra) == [
+        f"[production] route 'w-1' (internal listener, priority 3001): {problem}"]
+
+
+def test_a_canarys_priority_does_not_depend_on_the_other_canaries(synthesize_with: Synth) -> None:
+    """Enabling a canary for an earlier route leaves the existing canary where it is (its
+    priority used to be handed out by position: the first deploy failed half-done)."""
+    def canary_priorities(keys: tuple[str, ...]) -> dict[str, int]:
+        config = replace(PRODUCTION, canary_routes=keys)
+        return {r.key: r.priority for r in effective_routes(config, ROUTES) if r.canary_of}
+
+    alone = canary_priorities(("ceramic-cache-stamp",))
+    both = canary_priorities(("ceramic-cache-bulk-post", "ceramic-cache-stamp"))
+    assert both["ceramic-cache-stamp-canary"] == alone["ceramic-cache-stamp-canary"]
+    assert both["ceramic-cache-bulk-post-canary"] != both["ceramic-cache-stamp-canary"]
 
 
 @pytest.mark.parametrize(("environ", "message"), [

@@ -12,10 +12,11 @@ import pytest
 
 from environments import ENVIRONMENTS
 from model.config import AdoptedListener
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
 from model.listener import INTERNAL, PUBLIC
 from model.registry import TargetGroupRegistry
 from model.route_table import ROUTES
+from model.validation import environment_problems
 from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
 from stacks.routing import RoutingStack
@@ -246,3 +247,25 @@ def test_every_name_takes_the_environments_prefix(tmp_path: Path) -> None:
                                            "aws_iam_role", "aws_lb", "aws_lb_target_group",
                                            "aws_lambda_function", "aws_sns_topic",
                                            "aws_cloudwatch_dashboard"}
+
+
+def test_a_renamed_route_moves_its_rule_instead_of_replacing_it(tmp_path: Path) -> None:
+    """former_keys becomes a Terraform ``moved`` block: no window without the rule, no second
+    rule at its priority."""
+    routes = tuple(replace(r, key="ceramic-cache-stamp-get", former_keys=("ceramic-cache-stamp",))
+                   if r.key == "ceramic-cache-stamp" else r for r in ROUTES)
+    config = ENVIRONMENTS["production"]
+    assert environment_problems(config, routes, FUNCTIONS, SERVICE_BACKENDS) == []
+    app = Testing.app(outdir=str(tmp_path))
+    registry: TargetGroupRegistry[Any] = TargetGroupRegistry(config.name)
+    for backend in all_backends():
+        registry.register(backend.listener, backend.key,
+                          SimpleNamespace(arn=f"arn:{backend.target_group}"))
+    routing = json.loads(Testing.synth(RoutingStack(
+        app, config, registry, routes, {PUBLIC: "arn:public", INTERNAL: "arn:internal"})))
+    assert routing["moved"] == [{"from": "aws_lb_listener_rule.ceramic_cache_stamp",
+                                 "to": "aws_lb_listener_rule.ceramic_cache_stamp_get"}]
+    assert "ceramic_cache_stamp_get" in routing["resource"]["aws_lb_listener_rule"]
+    renamed_silently = tuple(replace(r, former_keys=()) for r in routes)
+    assert any("route key 'ceramic-cache-stamp' was deployed and is gone" in p for p in
+               environment_problems(config, renamed_silently, FUNCTIONS, SERVICE_BACKENDS))
