@@ -39,7 +39,7 @@ install: .venv/.installed node_modules/.installed
 ## local: deploy the local environment to a local AWS emulator and print its live routes
 ## (KEEP_RUNNING=1 leaves the emulator running; AWS_ENDPOINT_URL=... reuses a running one)
 local: install
-	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.5)" >&2; exit 1; }
+	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.10)" >&2; exit 1; }
 	$(PIPENV) run python -m ops.local_deploy $(if $(KEEP_RUNNING),--keep-running)
 
 ## synth: synthesize the selected environments (ENVIRONMENTS, default all) into cdktf.out
@@ -63,7 +63,7 @@ docs: install
 
 ## fixtures: regenerate the routes tests' state file from a fresh deploy of local to the emulator
 fixtures: install
-	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.5)" >&2; exit 1; }
+	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.10)" >&2; exit 1; }
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && env -u AWS_ENDPOINT_URL $(PIPENV) run \
 		python -m ops.local_deploy --outdir "$$tmp/cdktf.out" \
 		--save-routing-state tests/fixtures/scorer-local-routing.tfstate

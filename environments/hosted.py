@@ -17,7 +17,6 @@ from model.config import (
 )
 
 REGION = "us-east-1"
-LOCK_TABLE = "passport-scorer-terraform-locks"
 
 
 def hosted(name: str, *, rust_percent: int, zone: str, **differences: object) -> EnvironmentConfig:
@@ -38,11 +37,7 @@ def hosted(name: str, *, rust_percent: int, zone: str, **differences: object) ->
             api_layer_key="api/scorer-api-dependencies.zip",
             rust_key="rust/passport-v2-rust-scorer.zip",
         ),
-        state=S3State(
-            bucket=f"passport-scorer-{name}-terraform-state",
-            region=REGION,
-            lock_table=LOCK_TABLE,
-        ),
+        state=S3State(bucket=f"passport-scorer-{name}-terraform-state", region=REGION),
         public_domain=f"api.{zone}",
         allowed_hosts=(f"api.{zone}", f".{zone}"),
         verifier_url=f"http://verifier.{name}.internal/verifier/",

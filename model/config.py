@@ -125,12 +125,14 @@ Artifacts = S3Artifacts | LocalArtifacts
 # ---- state backend ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class S3State:
-    """Remote state in S3, encrypted, locked with a DynamoDB table."""
+    """Remote state in S3, encrypted, locked with an S3 lock file (``use_lockfile``,
+    Terraform >= 1.10). ``legacy_lock_table`` keeps the deprecated DynamoDB lock as well while
+    an environment moves off it (docs/security.md: both locks are taken during the move)."""
 
     bucket: str
     region: str
-    lock_table: str
     key_prefix: str = "scorer-routing"
+    legacy_lock_table: str | None = None
 
 
 @dataclass(frozen=True)

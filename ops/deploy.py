@@ -35,7 +35,7 @@ def cdktf_deploy(stacks: list[str], env: dict[str, str], outdir: Path, log: Path
     ``without_dependencies`` deploys ``stacks`` alone although they depend on others (their
     dependencies must be deployed already), as a rollout deploys the routing stack only.
     """
-    require("terraform", "install Terraform >= 1.5 (https://developer.hashicorp.com/terraform)")
+    require("terraform", "install Terraform >= 1.10 (https://developer.hashicorp.com/terraform)")
     command = [cdktf_cli(), "deploy", *stacks, "--auto-approve", "--no-color",
                # The lock of extra platforms' checksums needs the registry; the lock file for
                # this platform is still written by `terraform init`.
@@ -62,7 +62,7 @@ def synth(env: dict[str, str], outdir: Path, timeout: float = 300) -> None:
 def initialised(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> str:
     """Terraform's path, once ``terraform init`` has run in ``stack_dir`` (inits share the
     plugin cache, which is not safe for concurrent inits: run them one at a time)."""
-    terraform = require("terraform", "install Terraform >= 1.5")
+    terraform = require("terraform", "install Terraform >= 1.10")
     if not (stack_dir / ".terraform").exists():
         init = _run([terraform, "init", "-input=false", "-no-color"], env, stack_dir, timeout)
         if init.returncode != 0:

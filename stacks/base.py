@@ -38,8 +38,10 @@ class EnvironmentStack(TerraformStack):
                 key=f"{state.key_prefix}/{self.stack_name}.tfstate",
                 region=state.region,
                 encrypt=True,
-                dynamodb_table=state.lock_table,
+                dynamodb_table=state.legacy_lock_table,
             )
+            # cdktf 0.21's S3Backend has no use_lockfile yet: S3-native locking by override.
+            self.add_override("terraform.backend.s3.use_lockfile", True)
         else:
             assert isinstance(state, LocalState)
             # Relative to the stack's working directory cdktf.out/stacks/<stack>/: the state

@@ -143,8 +143,10 @@ def test_roles_read_only_the_one_secret_and_write_only_their_own_log_group(
 
 
 def test_real_environments_keep_state_in_encrypted_locked_s3(synthesized: Synthesized) -> None:
+    """Locked with S3 lock files, not with the DynamoDB table Terraform has deprecated."""
     for env in ("staging", "review", "production"):
         for part, stack in synthesized[env].items():
             s3 = stack["terraform"]["backend"]["s3"]
-            assert s3["encrypt"] is True and s3["dynamodb_table"]
+            assert s3["encrypt"] is True and s3["use_lockfile"] is True
+            assert "dynamodb_table" not in s3
             assert s3["key"] == f"scorer-routing/scorer-{env}-{part}.tfstate"
