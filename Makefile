@@ -65,7 +65,7 @@ docs: install
 fixtures: install
 	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.10)" >&2; exit 1; }
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && env -u AWS_ENDPOINT_URL $(PIPENV) run \
-		python -m ops.local_deploy --outdir "$$tmp/cdktf.out" \
+		python -m ops.local_deploy --state-dir "$$tmp/terraform-state" \
 		--save-routing-state tests/fixtures/scorer-local-routing.tfstate
 
 ## bench: time synth against the naive cdktf floor, the test session, scale, memory

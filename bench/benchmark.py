@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # a script: found before the project is importable
 PY = sys.executable
 UNIT_MARKERS = "not security and not terraform and not emulator and not process"
 

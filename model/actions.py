@@ -78,6 +78,10 @@ class Action:
         """The action of this route's canary rule; None: the route takes no canary."""
         return None
 
+    def split(self) -> tuple[str, str] | None:
+        """(Python backend, Rust backend) of an action that splits traffic between them."""
+        return None
+
     def render(self, renderer: ActionRenderer[T], arn_of: ArnOf) -> T:
         raise NotImplementedError
 
@@ -157,6 +161,9 @@ class WeightedForward(Action):
             found.append(
                 f"stickiness {self.stickiness_seconds} s is outside 1..{STICKINESS_MAX_SECONDS}")
         return found
+
+    def split(self) -> tuple[str, str]:
+        return (self.python, self.rust)
 
     def rolled_out(self, rust_percent: int, sticky: bool) -> WeightedForward:
         return replace(self, rust_percent=rust_percent, sticky=sticky)

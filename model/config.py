@@ -166,8 +166,28 @@ class AdoptedListener:
     held_priorities: tuple[int, ...] = ()
 
 
-# The stacks of every environment, ``scorer-<env>-<part>``, in the order they deploy in.
+# The stacks of every environment, ``scorer-<env>-<part>``, in the order they deploy in, and
+# which stacks each reads (cross-stack references): a stack deploys after those.
 STACK_PARTS: tuple[str, ...] = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
+STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "routing": ("public-alb", "internal-alb", "lambdas"),
+    "monitoring": ("public-alb", "internal-alb", "lambdas"),
+}
+
+
+def deploy_waves(parts: list[str]) -> list[list[str]]:
+    """``parts`` in waves: each wave's stacks depend only on earlier waves' (or on stacks
+    not being deployed), so the stacks of one wave can deploy at the same time."""
+    waves: list[list[str]] = []
+    placed: set[str] = set()
+    pending = [p for p in STACK_PARTS if p in parts]
+    while pending:
+        wave = [p for p in pending
+                if all(d in placed or d not in parts for d in STACK_DEPENDENCIES.get(p, ()))]
+        waves.append(wave)
+        placed |= set(wave)
+        pending = [p for p in pending if p not in placed]
+    return waves
 
 
 # ---- the environment ---------------------------------------------------------------------------

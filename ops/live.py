@@ -48,20 +48,21 @@ def live_rules(client: Any, config: EnvironmentConfig) -> list[RuleView]:
     views = []
     for listener, arn in listener_arns(client, config).items():
         mine = {p: k for (lst, p), k in owners.items() if lst == listener}
-        for rule in _rules(client, arn):
+        for rule in listener_rules(client, arn):
             if not rule.get("IsDefault"):
                 views.append(from_api(listener, rule, mine,
                                       held if listener.internal else frozenset()))
     return sorted(views, key=lambda v: (v.listener, v.priority))
 
 
-def _rules(client: Any, listener_arn: str) -> list[dict[str, Any]]:
+def listener_rules(client: Any, listener_arn: str) -> list[dict[str, Any]]:
+    """Every rule of one listener but its default rule, all pages."""
     rules: list[dict[str, Any]] = []
     marker = None
     while True:
         page = client.describe_rules(ListenerArn=listener_arn,
                                      **({"Marker": marker} if marker else {}))
-        rules += page["Rules"]
+        rules += [rule for rule in page["Rules"] if not rule.get("IsDefault")]
         marker = page.get("NextMarker")
         if not marker:
             return rules

@@ -1,9 +1,10 @@
 """Deploy the ``local`` environment to a local AWS emulator and print its live routes.
 
-    pipenv run python -m ops.local_deploy [--keep-running] [--outdir cdktf.out]
+    pipenv run python -m ops.local_deploy [--keep-running] [--state-dir terraform-state]
 
 Starts ``moto_server`` on 127.0.0.1 on a free port (or uses the emulator AWS_ENDPOINT_URL
-names), deploys every stack of ``local`` with ``cdktf deploy`` in dependency order, prints
+names), deploys every stack of ``local`` in dependency order with the deploy driver
+(``ops.apply``: progress per stack, the listeners checked before the routing stack), prints
 the routing table read back through the ELBv2 API, and stops the emulator it started.
 """
 
@@ -19,19 +20,22 @@ import boto3
 
 from environments import ENVIRONMENTS
 from model.config import STACK_PARTS
-from ops.deploy import DeployError, cdktf_deploy
+from ops.apply import Refused, deploy
+from ops.deploy import DeployError
 from ops.emulator import Emulator, aws_environment
 from ops.live import live_rules
 from ops.route_view import table
+from ops.state import StateError
 from ops.tooling import PROJECT_ROOT, ToolError, terraform_environment
 
 LOCAL = ENVIRONMENTS["local"]
 STACKS = [LOCAL.stack_name(part) for part in STACK_PARTS]
 
 
-def deploy_local(env: dict[str, str], outdir: Path, log: Path) -> str:
+def deploy_local(env: dict[str, str], state_dir: Path) -> str:
     """Deploy all stacks of local with ``env`` aimed at an emulator; the live table."""
-    cdktf_deploy(STACKS, {**env, "ENVIRONMENTS": "local"}, outdir, log)
+    deploy("local", list(STACK_PARTS), env, state_dir=state_dir,
+           say=lambda line: print(f"  {line}", flush=True))
     client = boto3.client("elbv2", endpoint_url=env["AWS_ENDPOINT_URL"],
                           region_name=LOCAL.region,
                           aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
@@ -43,22 +47,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep-running", action="store_true",
                         help="leave the emulator this command started running")
-    parser.add_argument("--outdir", type=Path, default=PROJECT_ROOT / "cdktf.out")
+    parser.add_argument("--state-dir", type=Path, default=PROJECT_ROOT / "terraform-state",
+                        help="where the stacks' state files go (default: terraform-state/)")
     parser.add_argument("--save-routing-state", type=Path, metavar="FILE",
                         help="copy the routing stack's state here after the deploy (how "
                              "`make fixtures` regenerates tests/fixtures/)")
     args = parser.parse_args(argv)
-    outdir = args.outdir.resolve()
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    log = outdir.parent / "deploy-local.log"
-    log.write_text("")
-    state_dir = outdir.parent / "terraform-state"
+    state_dir = args.state_dir.resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
 
     emulator = None
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     try:
         if not endpoint:
-            emulator = Emulator(outdir.parent / "moto-server.log").start()
+            emulator = Emulator(state_dir.parent / "moto-server.log").start()
             endpoint = emulator.endpoint
             # A new emulator starts empty: state left by an earlier one describes nothing.
             for stale in state_dir.glob("scorer-local-*.tfstate*"):
@@ -67,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"using the AWS emulator at {endpoint}")
         env = {**terraform_environment(), **aws_environment(endpoint, LOCAL.region)}
-        print(f"deploying {', '.join(STACKS)} (log: {log}) ...", flush=True)
-        print(deploy_local(env, outdir, log))
+        print(f"deploying {', '.join(STACKS)} ...", flush=True)
+        print(deploy_local(env, state_dir))
         if args.save_routing_state is not None:
             shutil.copyfile(state_dir / f"{LOCAL.stack_name('routing')}.tfstate",
                             args.save_routing_state)
             print(f"saved the routing stack's state to {args.save_routing_state}")
-    except (DeployError, ToolError, RuntimeError) as error:
+    except (DeployError, Refused, StateError, ToolError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

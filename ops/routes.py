@@ -4,6 +4,16 @@
     pipenv run python -m ops.routes show --state terraform-state/scorer-local-routing.tfstate
     pipenv run python -m ops.routes diff --env local --live    # exit 0 in sync, 1 drift, 2 error
     pipenv run python -m ops.routes explain --env production GET https://api.passport.xyz/v2/stamps/1/score/0xab
+    pipenv run python -m ops.routes repair --env local --delete    # or --adopt: orphaned rules
+    pipenv run python -m ops.routes rollback --env production      # emergency, without Terraform
+
+``diff --live`` also reads the routing stack's state (its local file or S3 object, or
+``--state``) and reports rules live at a priority this project owns but absent from state as
+``orphaned`` (what a killed deploy leaves; every later deploy would fail with PriorityInUse).
+``repair`` deletes them, or adopts into state (``terraform import``) those the environment has
+a route for. ``rollback`` is the emergency rollback through the ELBv2 API alone: every rule
+on both listeners that forwards to a Rust target group, in state or not, gets Rust weight 0
+and stickiness off; then deploy with ``RUST_EMERGENCY_ROLLBACK=true`` to make Terraform agree.
 
 ``diff`` and the live reads use the ELBv2 API with the usual AWS credentials chain and honour
 AWS_ENDPOINT_URL (the local emulator).
@@ -14,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -26,9 +37,12 @@ from model.listener import LISTENERS, Listener, listener_named
 from model.rollout import effective_routes
 from model.route import Route, first_match
 from model.route_table import ROUTES
+from ops.deploy import initialised
+from ops.guard import delete_orphans, emergency_rollback, find_orphans, repair_commands
 from ops.live import LiveError, live_rules
 from ops.route_view import RuleView, intended, table, target_group_names
-from ops.state import StateError, rules_from_state
+from ops.state import StateError, read_routing_state, rules_from_state
+from ops.tooling import terraform_environment
 
 
 def _environment(name: str) -> EnvironmentConfig:
@@ -131,10 +145,10 @@ def explain(config: EnvironmentConfig, method: str, url: str, listener: Listener
     return "\n".join(lines)
 
 
-def _live_client(config: EnvironmentConfig):  # noqa: ANN202 (boto3 client)
+def _live_client(config: EnvironmentConfig, service: str = "elbv2"):  # noqa: ANN202 (boto3)
     import boto3
 
-    return boto3.client("elbv2", region_name=config.region)
+    return boto3.client(service, region_name=config.region)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +163,21 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--env", required=True)
     diff.add_argument("--live", action="store_true", required=True)
     diff.add_argument("--json", action="store_true")
+    diff.add_argument("--state", type=Path,
+                      help="the routing stack's state file (default: the environment's own)")
+    repair = sub.add_parser("repair", help="adopt or delete orphaned rules")
+    repair.add_argument("--env", required=True)
+    what = repair.add_mutually_exclusive_group(required=True)
+    what.add_argument("--delete", action="store_true", help="delete every orphaned rule")
+    what.add_argument("--adopt", action="store_true",
+                      help="terraform import the orphans the environment has a route for")
+    repair.add_argument("--state", type=Path,
+                        help="the routing stack's state file (default: the environment's own)")
+    repair.add_argument("--stack-dir", type=Path,
+                        help="the synthesized routing stack to import into (default: "
+                             "cdktf.out/stacks/scorer-<env>-routing)")
+    rollback = sub.add_parser("rollback", help="emergency rollback through the ELBv2 API")
+    rollback.add_argument("--env", required=True)
     why = sub.add_parser("explain", help="which rule serves a request, and where it goes")
     why.add_argument("--env", required=True)
     why.add_argument("method")
@@ -192,8 +221,19 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     config = _environment(args.env)
     try:
-        live = live_rules(_live_client(config), config)
-    except LiveError as error:
+        client = _live_client(config)
+        if args.command == "rollback":
+            lines = emergency_rollback(client, config)
+            print("\n".join(lines) if lines else "no rule forwards to Rust")
+            print(f"now deploy with RUST_EMERGENCY_ROLLBACK=true to make Terraform agree "
+                  f"(pipenv run python -m ops.apply --env {config.name} --parts routing)")
+            return 0
+        state = read_routing_state(config, args.state, s3=_live_client(config, "s3"))
+        if args.command == "repair":
+            return _repair(args, client, config, state)
+        live = live_rules(client, config)
+        orphans = find_orphans(client, config, state)
+    except (LiveError, StateError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # credentials, endpoint, API errors: say what, exit 2
@@ -201,14 +241,55 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     wanted = intended(config)
     drift, others = differences(wanted, live)
+    orphaned = [f"orphaned    {o.listener} {o.priority} {o.route_key or 'canary slot'}: live, "
+                f"not in state ({o.rule_arn})" for o in orphans]
     if args.json:
-        print(json.dumps({"drift": drift, "others": others}, indent=2))
+        print(json.dumps({"drift": drift, "orphaned": orphaned, "others": others}, indent=2))
     else:
-        print("\n".join(drift) if drift else f"in sync: {config.name} ({len(wanted)} rules)")
+        lines = orphaned + drift
+        print("\n".join(lines) if lines else f"in sync: {config.name} ({len(wanted)} rules)")
+        if orphans:
+            print("\n".join(repair_commands(config, orphans)))
         if others:
             print("rules of other owners or at legacy priorities (not drift):")
             print("\n".join(f"  {line}" for line in others))
-    return 1 if drift else 0
+    return 1 if drift or orphans else 0
+
+
+def _repair(args: argparse.Namespace, client: object, config: EnvironmentConfig,
+            state: dict[str, object]) -> int:
+    orphans = find_orphans(client, config, state)
+    if not orphans:
+        print(f"no orphaned rule on the listeners of {config.name}")
+        return 0
+    if args.delete:
+        print("\n".join(delete_orphans(client, orphans)))
+        return 0
+    stack_dir = args.stack_dir or Path("cdktf.out") / "stacks" / config.stack_name("routing")
+    if not (stack_dir / "cdk.tf.json").is_file():
+        print(f"error: no synthesized routing stack in {stack_dir}: synthesize first "
+              f"(ENVIRONMENTS={config.name} make synth) or give --stack-dir", file=sys.stderr)
+        return 2
+    intended_keys = {r.key for r in effective_routes(config, ROUTES)}
+    env = terraform_environment()
+    terraform = initialised(stack_dir, env)
+    code = 0
+    for orphan in orphans:
+        if orphan.route_key not in intended_keys:
+            print(f"cannot adopt {orphan.listener} {orphan.priority}: {config.name} has no "
+                  f"route there (delete it: routes repair --env {config.name} --delete)")
+            code = 1
+            continue
+        result = subprocess.run(
+            [terraform, "import", "-input=false", "-no-color", str(orphan.address),
+             orphan.rule_arn], cwd=stack_dir, env=env, capture_output=True,
+            text=True, timeout=600, check=False)
+        if result.returncode != 0:
+            print(f"error: terraform import {orphan.address} failed:\n"
+                  f"{(result.stdout + result.stderr)[-2000:]}", file=sys.stderr)
+            return 1
+        print(f"adopted     {orphan.listener} {orphan.priority} as {orphan.address}")
+    return code
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from model.config import EnvironmentConfig, LocalState, S3State
 from model.listener import Listener
+from model.paths import PROJECT_ROOT
 from model.route_table import ROUTES
 from ops.route_view import RuleView, target_group_name
 
@@ -108,3 +110,45 @@ def _view(name: str, attributes: dict[str, Any], listeners: dict[str, Listener])
         fixed_response=fixed_text,
         key=_route_key(name, attributes),
     )
+
+
+def state_rules(document: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """Address (``aws_lb_listener_rule.<name>``) -> (rule ARN, priority) of every listener
+    rule in a state document (either format)."""
+    return {f"aws_lb_listener_rule.{name}": (str(attributes["id"]), int(attributes["priority"]))
+            for name, attributes in _resources(document)}
+
+
+def routing_state_location(config: EnvironmentConfig) -> str:
+    """Where the routing stack's state of ``config`` lives, for messages."""
+    stack = config.stack_name("routing")
+    state = config.state
+    if isinstance(state, S3State):
+        return f"s3://{state.bucket}/{state.key_prefix}/{stack}.tfstate"
+    assert isinstance(state, LocalState)
+    return str(PROJECT_ROOT / state.directory / f"{stack}.tfstate")
+
+
+def read_routing_state(config: EnvironmentConfig, path: Path | None = None,
+                       s3: Any = None) -> dict[str, Any]:
+    """The routing stack's state document: ``path`` when given, else the environment's own
+    (its local file, or its S3 object read with the ``s3`` client); an empty state when it
+    does not exist yet (nothing deployed). StateError when it cannot be read."""
+    location = str(path) if path is not None else routing_state_location(config)
+    try:
+        if location.startswith("s3://"):
+            bucket, _, key = location.removeprefix("s3://").partition("/")
+            try:
+                body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                return {"resources": []}
+            document = json.loads(body)
+        else:
+            if not Path(location).exists():
+                return {"resources": []}
+            document = json.loads(Path(location).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise StateError(f"cannot read the routing state {location}: {error}") from error
+    if not isinstance(document, dict) or "resources" not in document:
+        raise StateError(f"{location} is not Terraform state (no 'resources')")
+    return document

@@ -18,18 +18,12 @@ class ToolError(RuntimeError):
     """A required tool is missing or failed; the message says which and what to do."""
 
 
-def require(tool: str, hint: str) -> str:
-    found = shutil.which(tool)
+def require(tool: str, hint: str, path: str | None = None) -> str:
+    """The tool's path (searched in ``path``, default this process's PATH); ToolError."""
+    found = shutil.which(tool, path=path)
     if not found:
         raise ToolError(f"{tool} is required but not on the PATH: {hint}")
     return found
-
-
-def cdktf_cli() -> str:
-    cli = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
-    if not cli.exists():
-        raise ToolError(f"{cli} is missing: run `make install` (npm installs cdktf-cli 0.21.0)")
-    return str(cli)
 
 
 def terraform_environment(environ: dict[str, str] | None = None) -> dict[str, str]:

@@ -20,6 +20,7 @@ import typeguard
 import environments
 from model.config import STACK_PARTS
 from model.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.paths import PROJECT_ROOT
 from model.route_table import ROUTES
 from model.validation import validate
 from modules.aws import App, TerraformStack, Testing
@@ -28,7 +29,7 @@ from stacks import app as scorer_app
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 PARTS = STACK_PARTS
 
 

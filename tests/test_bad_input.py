@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,26 +23,37 @@ def test_the_table_has_at_least_15_distinct_cases() -> None:
     assert len({c.name for c in CASES}) == len({c.message for c in CASES}) == len(CASES)
 
 
+def _run(outdir: Path, case: BadInput) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-O", "-m", "tests.bad_input", case.name], cwd=ROOT, text=True,
+        env=process_environ(outdir, **case.environ), capture_output=True, timeout=120)
+
+
 @pytest.fixture(scope="module")
-def before(synthesized_outdir: Path) -> dict[str, str]:
-    return snapshot(synthesized_outdir)
+def outcomes(synthesized_outdir: Path) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """(cdktf.out before, each case's process, cdktf.out after): the cases run two at a
+    time (each is a process of its own on a 2-core machine); none may write."""
+    before = snapshot(synthesized_outdir)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip([c.name for c in CASES],
+                           pool.map(lambda case: _run(synthesized_outdir, case), CASES),
+                           strict=True))
+    return before, results, snapshot(synthesized_outdir)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_fails_with_its_own_message_and_changes_nothing(
-    synthesized_outdir: Path, before: dict[str, str], case: BadInput
+    outcomes: tuple[dict[str, str], dict[str, Any], dict[str, str]], case: BadInput
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-O", "-m", "tests.bad_input", case.name], cwd=ROOT, text=True,
-        env=process_environ(synthesized_outdir, **case.environ), capture_output=True,
-        timeout=120)
+    before, results, after = outcomes
+    result = results[case.name]
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines and lines[0].startswith("error: "), result.stderr
     # Every line is this case's problem (once per environment it affects), nothing else.
     assert all(case.message in line for line in lines), result.stderr
-    assert snapshot(synthesized_outdir) == before
+    assert after == before
 
 
 def test_bad_input_is_refused_before_cdktf_and_the_provider_load() -> None:

@@ -1,13 +1,13 @@
 """docs/routing.md is generated from the route table and must not drift from it;
 docs/validation.md lists every case of the bad-input table."""
 
-from pathlib import Path
 
 from environments import ENVIRONMENTS
+from model.paths import PROJECT_ROOT
 from model.route_table import ROUTES
 from ops.route_docs import render
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "routing.md"
+DOC = PROJECT_ROOT / "docs" / "routing.md"
 
 
 def test_routing_doc_is_up_to_date() -> None:

@@ -234,3 +234,26 @@ def test_live_rules_name_this_projects_canary_rules() -> None:
     (view,) = live_rules(client, config)
     assert (view.listener, view.priority, view.key) == (
         "public", 1021, "ceramic-cache-bulk-post-canary")
+
+
+def test_the_routing_state_is_read_from_the_environments_s3_backend() -> None:
+    """Orphan detection reads the routing stack's state where the environment keeps it; a
+    state that does not exist yet is empty (nothing deployed)."""
+    import boto3
+    from moto import mock_aws
+
+    from ops.state import read_routing_state, routing_state_location, state_rules
+
+    config = ENVIRONMENTS["staging"]
+    location = routing_state_location(config)
+    assert location == ("s3://passport-scorer-staging-terraform-state/scorer-routing/"
+                        "scorer-staging-routing.tfstate")
+    bucket, _, key = location.removeprefix("s3://").partition("/")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=bucket)
+        assert read_routing_state(config, s3=s3) == {"resources": []}
+        s3.put_object(Bucket=bucket, Key=key, Body=STATE.read_bytes())
+        rules = state_rules(read_routing_state(config, s3=s3))
+    assert len(rules) == len(SPEC_ROUTES)
+    assert rules["aws_lb_listener_rule.ceramic_cache_bulk_post"][1] == 1032

@@ -1,0 +1,243 @@
+"""Deploy an environment's stacks safely: one deploy per checkout at a time, each applying
+exactly what it synthesized, with the listeners checked before the routing stack changes.
+
+    pipenv run python -m ops.apply --env production [--parts routing] [--state-dir DIR]
+
+1. Takes this checkout's deploy lock (``.deploy.lock``); a second deploy is refused at once,
+   naming the one that runs (two deploys that share a synth folder apply each other's values).
+2. Synthesizes into a folder of its own (a temporary one; for local state its
+   ``terraform-state`` links to the real state folder), with the deploy-time variables.
+3. For each selected stack in dependency order: ``terraform init`` and ``terraform apply``
+   of that synthesized JSON. Before the routing stack: refuses when a rule is live at a
+   priority this project owns but absent from state (an orphan, ``ops.guard``), saying how
+   to adopt or delete it; applies priority permutations in one ``SetRulePriorities`` call.
+4. Prints progress per stack (stack n of N, resources done, elapsed) and, on failure, the
+   last Terraform error.
+
+Exit status: 0 deployed; 1 refused or failed (nothing more is applied after a failure);
+2 bad arguments or tools missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import IO, Any
+
+import environments
+from model.config import STACK_PARTS, EnvironmentConfig, LocalState, deploy_waves
+from model.errors import ConfigurationError
+from model.paths import PROJECT_ROOT
+from ops.deploy import DeployError, initialised, synth
+from ops.guard import find_orphans, move_priorities, priority_moves, repair_commands
+from ops.state import StateError, read_routing_state
+from ops.tooling import ToolError, terraform_environment
+
+LOCK = PROJECT_ROOT / ".deploy.lock"
+Say = Callable[[str], None]
+
+
+class Refused(RuntimeError):
+    """The deploy was refused before anything was applied; the message says what to run."""
+
+
+@contextlib.contextmanager
+def deploy_lock(path: Path = LOCK) -> Iterator[None]:
+    """This checkout's deploy lock, held from synth to the last apply; Refused when held."""
+    handle: IO[str] = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise Refused(f"another deploy from this checkout is running ({holder}); deploys "
+                          "from one checkout run one at a time: wait for it, then deploy "
+                          "again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -> None:
+    """Local state sits beside the synth folder (``<synth>/../terraform-state``): link the
+    real folder there, so the state outlives the temporary synth."""
+    if isinstance(config.state, LocalState):
+        target = (state_dir or PROJECT_ROOT / config.state.directory).resolve()
+        target.mkdir(parents=True, exist_ok=True)
+        (work / "terraform-state").symlink_to(target, target_is_directory=True)
+
+
+def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: Say,
+                         every_s: float = 10.0, timeout_s: float = 1800) -> None:
+    """``terraform apply -json``: a progress line at most every ``every_s`` seconds, the last
+    error when it fails."""
+    terraform = initialised(stack_dir, env)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [terraform, "apply", "-auto-approve", "-input=false", "-json", "-parallelism=4"],
+        cwd=stack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    planned = done = 0
+    errors: list[str] = []
+    last_said = started
+    assert process.stdout is not None
+    for line in process.stdout:
+        try:
+            message: dict[str, Any] = json.loads(line)
+        except json.JSONDecodeError:
+            errors.append(line.strip())
+            continue
+        kind = message.get("type")
+        action = (message.get("change") or message.get("hook") or {}).get("action")
+        if kind == "planned_change" and action not in ("read", "noop"):
+            planned += 1
+        elif kind == "apply_complete" and action not in ("read", "noop"):
+            done += 1
+        elif kind == "diagnostic" and message.get("@level") == "error":
+            diagnostic = message.get("diagnostic", {})
+            errors.append(f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}"
+                          .strip(": "))
+        now = time.monotonic()
+        if now - last_said >= every_s:
+            say(f"{label}: {done}/{planned} resources, {now - started:.0f} s")
+            last_said = now
+        if now - started > timeout_s:
+            process.kill()
+            errors.append(f"terraform apply did not finish in {timeout_s:.0f} s")
+            break
+    code = process.wait()
+    elapsed = time.monotonic() - started
+    if code != 0:
+        last = errors[-1] if errors else f"terraform apply exited {code}"
+        raise DeployError(f"{label}: failed after {elapsed:.0f} s ({done}/{planned} resources "
+                          f"done); last Terraform error:\n  {last}\n(stack folder: {stack_dir})")
+    say(f"{label}: done, {done} resources changed, {elapsed:.0f} s")
+
+
+def _intended_priorities(stack_dir: Path) -> dict[str, int]:
+    document = json.loads((stack_dir / "cdk.tf.json").read_text())
+    rules = document.get("resource", {}).get("aws_lb_listener_rule", {})
+    return {f"aws_lb_listener_rule.{name}": int(rule["priority"]) for name, rule in rules.items()}
+
+
+def guard_routing(client: Any, config: EnvironmentConfig, stack_dir: Path,
+                  state: dict[str, Any], say: Say) -> None:
+    """Before the routing stack is applied: refuse on orphans, permute priorities."""
+    orphans = find_orphans(client, config, state)
+    if orphans:
+        lines = [f"  orphaned    {o.listener} {o.priority} {o.rule_arn}"
+                 + (f" ({o.route_key})" if o.route_key else "") for o in orphans]
+        raise Refused(
+            f"{len(orphans)} rule(s) are live at priorities this project owns but absent from "
+            f"the routing state; Terraform would fail with PriorityInUse:\n" + "\n".join(lines)
+            + "\n" + "\n".join(repair_commands(config, orphans, str(stack_dir))))
+    for line in move_priorities(client, priority_moves(client, state, _intended_priorities(
+            stack_dir))):
+        say(line)
+
+
+def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say = print,
+           state_dir: Path | None = None, client: Any = None, s3: Any = None) -> None:
+    """Deploy ``parts`` of one environment (in dependency order) with ``environ``'s
+    deploy-time variables and AWS settings. Refused or DeployError on failure."""
+    env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
+    (config,) = environments.selected(env)
+    wanted = [part for part in STACK_PARTS if part in parts]
+    with deploy_lock():
+        work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
+        try:
+            _state_link(work, config, state_dir)
+            outdir = work / "cdktf.out"
+            started = time.monotonic()
+            synth(env, outdir)
+            say(f"synthesized {config_name} in {time.monotonic() - started:.0f} s ({outdir})")
+            for part in wanted:  # inits share the plugin cache: one at a time
+                initialised(outdir / "stacks" / config.stack_name(part), env)
+
+            def one(part: str) -> None:
+                stack = config.stack_name(part)
+                stack_dir = outdir / "stacks" / stack
+                label = f"[{wanted.index(part) + 1}/{len(wanted)}] {stack}"
+                if part == "routing":
+                    state_file = (work / "terraform-state" / f"{stack}.tfstate"
+                                  if isinstance(config.state, LocalState) else None)
+                    try:
+                        state = read_routing_state(config, state_file,
+                                                   s3=s3 or _client("s3", env))
+                        guard_routing(client or _client("elbv2", env), config, stack_dir,
+                                      state, say)
+                    except (Refused, StateError):
+                        raise
+                    except Exception as error:  # credentials, endpoint, API errors
+                        raise DeployError(f"{label}: cannot check the live listeners before "
+                                          f"the routing stack: {error}") from error
+                say(f"{label}: applying")
+                _apply_with_progress(stack_dir, env, label, say)
+
+            for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
+                with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+                    outcomes = [pool.submit(one, part) for part in wave]
+                for outcome in outcomes:
+                    outcome.result()  # the first failure stops the deploy after its wave
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _client(service: str, env: dict[str, str]) -> Any:
+    """A boto3 client configured from ``env`` (the deploy's environment), not this process's."""
+    import boto3
+
+    return boto3.session.Session(
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=env.get("AWS_SESSION_TOKEN"),
+        profile_name=env.get("AWS_PROFILE"),
+    ).client(service, region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+             endpoint_url=env.get("AWS_ENDPOINT_URL") or None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="apply", description=__doc__.splitlines()[0])
+    parser.add_argument("--env", required=True, help="the environment to deploy")
+    parser.add_argument("--parts", default=",".join(STACK_PARTS),
+                        help=f"stacks to deploy, of {','.join(STACK_PARTS)} (default: all)")
+    parser.add_argument("--state-dir", type=Path,
+                        help="where local state lives (default: the environment's folder)")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in STACK_PARTS]
+    try:
+        if args.env not in environments.ENVIRONMENTS:
+            raise ConfigurationError(f"--env {args.env!r} is not an environment; known: "
+                                     f"{', '.join(environments.ENVIRONMENTS)}")
+        if unknown or not parts:
+            raise ConfigurationError(f"--parts {args.parts!r}: unknown part(s) "
+                                     f"{', '.join(map(repr, unknown))}; known: "
+                                     f"{', '.join(STACK_PARTS)}")
+        deploy(args.env, parts, dict(os.environ), state_dir=args.state_dir)
+    except (ConfigurationError, ToolError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (Refused, DeployError, StateError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

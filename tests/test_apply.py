@@ -1,0 +1,94 @@
+"""The deploy driver (ops/apply.py) without AWS: its lock, its waves, what it prints.
+
+Terraform is a stand-in script here that prints what ``terraform apply -json`` prints; the
+emulator story (test_emulator.py) runs the real thing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from model.config import STACK_PARTS, deploy_waves
+from model.paths import PROJECT_ROOT
+from ops.apply import Refused, _apply_with_progress, deploy_lock
+from ops.deploy import DeployError
+
+
+def _fake_terraform(folder: Path, messages: list[dict[str, object]], code: int) -> Path:
+    """A ``terraform`` that prints ``messages`` as JSON lines and exits ``code``."""
+    script = folder / "terraform"
+    lines = "\n".join(json.dumps(m) for m in messages)
+    script.write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}\nEOF\nexit {code}\n")
+    script.chmod(0o755)
+    return folder
+
+
+def _change(kind: str, action: str) -> dict[str, object]:
+    key = "change" if kind == "planned_change" else "hook"
+    return {"type": kind, key: {"action": action, "resource": {"addr": "x"}}}
+
+
+@pytest.fixture
+def stack_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "stack"
+    (folder / ".terraform").mkdir(parents=True)  # initialised already
+    return folder
+
+
+def test_progress_counts_resources_not_reads(stack_dir: Path, tmp_path: Path) -> None:
+    bin_dir = _fake_terraform(tmp_path, [
+        _change("planned_change", "create"), _change("planned_change", "update"),
+        _change("planned_change", "read"), _change("apply_complete", "read"),
+        _change("apply_complete", "create"), _change("apply_complete", "update")], 0)
+    said: list[str] = []
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    _apply_with_progress(stack_dir, env, "[4/5] scorer-local-routing", said.append, every_s=0)
+    assert said[-1].startswith("[4/5] scorer-local-routing: done, 2 resources changed, ")
+    assert any(line.startswith("[4/5] scorer-local-routing: 1/2 resources, ") for line in said)
+
+
+def test_a_failed_apply_says_the_last_terraform_error(stack_dir: Path, tmp_path: Path) -> None:
+    bin_dir = _fake_terraform(tmp_path, [
+        _change("planned_change", "create"),
+        {"type": "diagnostic", "@level": "error", "diagnostic": {
+            "summary": "creating ELBv2 Listener Rule", "detail": "PriorityInUse: 1021"}}], 1)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    with pytest.raises(DeployError) as error:
+        _apply_with_progress(stack_dir, env, "[4/5] scorer-local-routing", print)
+    assert "last Terraform error:\n  creating ELBv2 Listener Rule: PriorityInUse: 1021" in str(
+        error.value)
+    assert "(0/1 resources done)" in str(error.value)
+
+
+def test_a_second_deploy_of_one_checkout_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    lock = tmp_path / ".deploy.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from ops.apply import deploy_lock\n"
+         f"with deploy_lock(Path({str(lock)!r})):\n    print('held', flush=True)\n"
+         "    time.sleep(30)\n"], cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(Refused) as error, deploy_lock(lock):
+            pass
+        assert f"another deploy from this checkout is running (pid {holder.pid}, since " in str(
+            error.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    with deploy_lock(lock):  # released when its holder ends, however it ends
+        pass
+
+
+def test_independent_stacks_deploy_in_one_wave() -> None:
+    assert deploy_waves(list(STACK_PARTS)) == [
+        ["public-alb", "internal-alb", "lambdas"], ["routing", "monitoring"]]
+    assert deploy_waves(["routing"]) == [["routing"]]
+    assert deploy_waves(["monitoring", "lambdas"]) == [["lambdas"], ["monitoring"]]

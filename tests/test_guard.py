@@ -1,0 +1,68 @@
+"""ops/guard.py against a stand-in ELBv2 API: priority permutations and their fallback."""
+
+from __future__ import annotations
+
+import pytest
+
+from ops.guard import move_priorities
+
+LISTENER = "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/1/2"
+
+
+class _PriorityInUse(Exception):
+    pass
+
+
+class _Elbv2:
+    """Rules of one listener; ``atomic``: SetRulePriorities checks the final state (AWS),
+    else each target against the current priorities (the local emulator)."""
+
+    class exceptions:
+        PriorityInUseException = _PriorityInUse
+
+    def __init__(self, priorities: dict[str, int], atomic: bool) -> None:
+        self.priorities = {f"{LISTENER.replace(':listener/', ':listener-rule/')}/{k}": v
+                           for k, v in priorities.items()}
+        self.atomic = atomic
+        self.calls = 0
+
+    def arn(self, key: str) -> str:
+        return f"{LISTENER.replace(':listener/', ':listener-rule/')}/{key}"
+
+    def describe_rules(self, ListenerArn: str) -> dict[str, object]:
+        assert ListenerArn == LISTENER
+        return {"Rules": [{"RuleArn": a, "Priority": str(p)} for a, p in self.priorities.items()]}
+
+    def set_rule_priorities(self, RulePriorities: list[dict[str, object]]) -> None:
+        self.calls += 1
+        after = dict(self.priorities)
+        for item in RulePriorities:
+            target = int(item["Priority"])  # type: ignore[arg-type]
+            if not self.atomic and target in self.priorities.values():
+                raise _PriorityInUse(target)
+            after[str(item["RuleArn"])] = target
+        if len(set(after.values())) != len(after):
+            raise _PriorityInUse("two rules at one priority")
+        self.priorities = after
+
+
+def _moves(api: _Elbv2, wanted: dict[str, int]) -> list[tuple[str, str, int, int]]:
+    return [(f"aws_lb_listener_rule.{k}", api.arn(k), api.priorities[api.arn(k)], v)
+            for k, v in sorted(wanted.items())]
+
+
+@pytest.mark.parametrize("atomic", [True, False], ids=["aws", "one-at-a-time"])
+def test_a_swap_and_a_rotation_deploy(atomic: bool) -> None:
+    api = _Elbv2({"a": 1032, "b": 1033, "c": 1034, "d": 1035, "other": 1036}, atomic)
+    lines = move_priorities(api, _moves(api, {"a": 1033, "b": 1032, "c": 1035, "d": 1034}))
+    assert {k.rsplit("/", 1)[1]: p for k, p in api.priorities.items()} == {
+        "a": 1033, "b": 1032, "c": 1035, "d": 1034, "other": 1036}
+    assert len(lines) == 4 and lines[0].startswith(
+        "moved       aws_lb_listener_rule.a: priority 1032 -> 1033")
+    # one-at-a-time: the refused atomic call, then per cycle: park one, move two
+    assert api.calls == (1 if atomic else 1 + 3 + 3)
+
+
+def test_nothing_to_move_calls_nothing() -> None:
+    api = _Elbv2({"a": 1032}, atomic=True)
+    assert move_priorities(api, []) == [] and api.calls == 0
