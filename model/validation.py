@@ -31,13 +31,16 @@ def validate(
     functions: tuple[FunctionSpec, ...] = FUNCTIONS,
     services: tuple[Backend, ...] = SERVICE_BACKENDS,
     rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
+    deployed_keys: frozenset[str] = DEPLOYED_KEYS,
 ) -> None:
-    """Raise ModelError listing every problem of every environment, or return."""
+    """Raise ModelError listing every problem of every environment, or return.
+    ``deployed_keys``: the route keys deployed so far (model/route_history.py); a route table
+    that never was deployed (the benchmark's) passes none."""
     problems = [
         problem
         for config in configs
         for problem in environment_problems(
-            config, routes, functions, services, rules_per_load_balancer_max)
+            config, routes, functions, services, rules_per_load_balancer_max, deployed_keys)
     ]
     if problems:
         raise ModelError(problems)
@@ -49,6 +52,7 @@ def environment_problems(
     functions: tuple[FunctionSpec, ...],
     services: tuple[Backend, ...],
     rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
+    deployed_keys: frozenset[str] = DEPLOYED_KEYS,
 ) -> list[str]:
     found = list(config.problems())
     backends = list(all_backends(functions, services))
@@ -58,7 +62,7 @@ def environment_problems(
     for backend in backends:  # the first declaration wins; a second one is reported above
         listener_of.setdefault(backend.key, backend.listener)
     found += _rollout_problems(config, routes)
-    found += _rename_problems(routes)
+    found += _rename_problems(routes, deployed_keys)
     found += _route_problems(config, effective_routes(config, routes), listener_of,
                              rules_per_load_balancer_max)
     for listener in LISTENERS:

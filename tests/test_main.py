@@ -3,11 +3,15 @@ test_bad_input.py)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_main, snapshot
+from model.listener import LISTENERS
+from tests.conftest import ROOT, process_environ, run_main, snapshot
 from tests.spec_routes import SPEC_STACKS
 
 pytestmark = pytest.mark.process
@@ -35,3 +39,15 @@ def test_lazy_provider_loading_synthesizes_byte_for_byte_the_same(
                   if k.startswith(tuple(f"stacks/{s}/" for s in stacks))}
     assert eager_files == lazy_files
     assert {k.split("/")[1] for k in eager_files} == set(stacks)
+
+
+def test_the_scale_benchmark_app_synthesizes(tmp_path: Path) -> None:
+    """make bench's scale case (bench/scale_app.py), small, so a change that breaks the
+    benchmark shows here and not only when someone benchmarks."""
+    result = subprocess.run([sys.executable, "-O", "bench/scale_app.py", "3", str(tmp_path)],
+                            cwd=ROOT, env=process_environ(tmp_path), text=True,
+                            capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    routing = json.loads((tmp_path / "stacks" / "scorer-local-routing" / "cdk.tf.json")
+                         .read_text())
+    assert len(routing["resource"]["aws_lb_listener_rule"]) == 3 * len(LISTENERS)
