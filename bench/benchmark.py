@@ -130,6 +130,9 @@ def main() -> None:
     for label, value, target in ratios:
         verdict = "met" if value <= target else "NOT MET"
         print(f"  {label:<44} {value:5.2f}  (target <= {target:.2f}: {verdict})")
+    print("\nrollout on the local emulator (one run):", flush=True)
+    subprocess.run([PY, "bench/rollout_bench.py"], cwd=ROOT, check=True,
+                   env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     memory = all_envs.peak_rss / 2**20
     verdict = "met" if memory <= 800 else "NOT MET"
     print(f"  {'peak memory of the all-environment synth':<44} {memory:5.0f} MiB "

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from model.config import EnvironmentConfig
-from model.listener import CANARY_HEADER
+from model.function_spec import FunctionSpec
+from model.listener import CANARY_HEADER, LISTENERS
 from model.route import Route, with_header
 
 
@@ -67,3 +68,23 @@ def canaries(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Rout
             canary_of=route.key,
         ))
     return tuple(sorted(found, key=lambda r: (r.listener.name, r.priority)))
+
+
+def rust_backends(routes: tuple[Route, ...]) -> set[str]:
+    """The Rust backends of the weighted routes (one per load balancer)."""
+    return {split[1] for r in routes if (split := r.action.split())}
+
+
+def rust_alarm_prefixes(config: EnvironmentConfig, routes: tuple[Route, ...],
+                        functions: tuple[FunctionSpec, ...]) -> tuple[str, ...]:
+    """Alarm-name prefixes of the Rust target groups, the Rust function and the load
+    balancers (``EnvironmentConfig.alarm_name``: ``<prefix>scorer-<env>-<subject>-<alarm>``):
+    the alarms whose ALARM aborts a rollout."""
+    rust = rust_backends(routes)
+    subjects = [config.target_group_name(b.target_group) for f in functions
+                for b in f.backends if b.key in rust]
+    subjects += [config.function_name(f.name) for f in functions
+                 if any(b.key in rust for b in f.backends)]
+    subjects += [f"{listener}-alb" for listener in LISTENERS]
+    return tuple(config.alarm_name(subject, "") for subject in sorted(subjects))
+

@@ -16,6 +16,7 @@ from cdktf import (
     AssetType,
     Fn,
     LocalBackend,
+    Precondition,
     S3Backend,
     TerraformAsset,
     TerraformIterator,
@@ -27,6 +28,8 @@ from cdktf import (
 )
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
+from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
+from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
@@ -105,6 +108,7 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
@@ -116,6 +120,8 @@ __all__ = [
     "AwsProvider",
     "AwsProviderDefaultTags",
     "CloudwatchDashboard",
+    "CloudwatchEventRule",
+    "CloudwatchEventTarget",
     "CloudwatchLogGroup",
     "CloudwatchMetricAlarm",
     "CloudwatchMetricAlarmMetricQuery",
@@ -166,6 +172,7 @@ __all__ = [
     "LbTargetGroupAttachment",
     "LbTargetGroupHealthCheck",
     "LocalBackend",
+    "Precondition",
     "S3Backend",
     "S3Bucket",
     "S3BucketLifecycleConfiguration",
@@ -184,6 +191,7 @@ __all__ = [
     "SecurityGroup",
     "SnsTopic",
     "SnsTopicSubscription",
+    "SsmParameter",
     "TerraformAsset",
     "TerraformIterator",
     "TerraformOutput",

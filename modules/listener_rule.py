@@ -36,6 +36,7 @@ from modules.aws import (
     LbListenerRuleConditionHttpHeader,
     LbListenerRuleConditionHttpRequestMethod,
     LbListenerRuleConditionPathPattern,
+    TerraformResourceLifecycle,
 )
 
 
@@ -79,7 +80,8 @@ DEFAULT_ACTIONS = ActionBlocks(
 
 
 def listener_route_rule(stack: Construct, route: Route, *, listener_arn: str,
-                        arn_of: ArnOf) -> LbListenerRule:
+                        arn_of: ArnOf,
+                        lifecycle: TerraformResourceLifecycle | None = None) -> LbListenerRule:
     """``aws_lb_listener_rule.<route key with underscores>`` for one route.
 
     The rule is a direct child of the stack with the address as its id, so its logical id
@@ -92,6 +94,7 @@ def listener_route_rule(stack: Construct, route: Route, *, listener_arn: str,
         condition=_conditions(route.conditions),
         action=[route.action.render(RULE_ACTIONS, arn_of)],
         tags={"Route": route.key},
+        lifecycle=lifecycle,
     )
 
 

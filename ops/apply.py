@@ -41,7 +41,7 @@ from model.errors import ConfigurationError
 from model.paths import PROJECT_ROOT
 from ops.deploy import DeployError, initialised, synth
 from ops.guard import find_orphans, move_priorities, priority_moves, repair_commands
-from ops.state import StateError, read_routing_state
+from ops.state import StateError, read_rollout, read_routing_state
 from ops.tooling import ToolError, terraform_environment
 
 LOCK = PROJECT_ROOT / ".deploy.lock"
@@ -157,6 +157,8 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
     deploy-time variables and AWS settings. Refused or DeployError on failure."""
     env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
     (config,) = environments.selected(env)
+    if "routing" in parts and not any(name in environ for name in ROLLOUT_VARIABLES):
+        env |= persisted_rollout(config, env, say)
     wanted = [part for part in STACK_PARTS if part in parts]
     with deploy_lock():
         work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
@@ -196,6 +198,24 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                     outcome.result()  # the first failure stops the deploy after its wave
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+# Deploy-time variables that set weights; without any of them a deploy keeps the persisted ones.
+ROLLOUT_VARIABLES = ("RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
+                     "RUST_EMERGENCY_ROLLBACK")
+
+
+def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
+                      ssm: Any = None) -> dict[str, str]:
+    """The deploy-time variables that reproduce the persisted rollout state (none before the
+    routing stack's first deploy created it), so that a plain deploy keeps the live weights."""
+    state = read_rollout(ssm or _client("ssm", env), config)
+    if state is None:
+        return {}
+    say(f"keeping the persisted rollout state of {config.name}: {state.summary}")
+    return {"RUST_ROUTING_PERCENT_ROUTES": ",".join(f"{k}={r}"
+                                                    for k, r in sorted(state.routes.items())),
+            "RUST_EMERGENCY_ROLLBACK": "true" if state.emergency else "false"}
 
 
 def _client(service: str, env: dict[str, str]) -> Any:

@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from functions.rollout_abort.rollback import roll_back
 from model.config import EnvironmentConfig
 from model.listener import LISTENERS, Listener
 from model.names import terraform_id
 from model.rollout import canary_key, effective_routes
 from model.route_table import ROUTES
 from ops.live import listener_arns, listener_rules
-from ops.route_view import target_group_name, target_group_names
+from ops.route_view import target_group_names
 from ops.state import state_rules
 
 
@@ -103,9 +104,10 @@ def _target_group_arns(client: Any, names: set[str]) -> dict[str, str]:
 
 
 def emergency_rollback(client: Any, config: EnvironmentConfig) -> list[str]:
-    """Rust weight 0 and stickiness off on every rule that forwards to Rust; one line each."""
+    """Rust weight 0 and stickiness off on every rule that forwards to Rust; one line each
+    (the abort function does the same in Lambda: ``functions/rollout_abort``)."""
     names = target_group_names(config)
-    splits = {r.key: r.action.split() for r in ROUTES if r.action.split()}
+    splits = {r.key: split for r in ROUTES if (split := r.action.split())}
     rust = {names[rust] for _, rust in splits.values()}
     python_of = {key: names[python] for key, (python, _) in splits.items()}
     python_of |= {canary_key(key): name for key, name in python_of.items()}
@@ -113,40 +115,11 @@ def emergency_rollback(client: Any, config: EnvironmentConfig) -> list[str]:
     owned = owned_priorities(config)
     lines = []
     for listener, listener_arn in listener_arns(client, config).items():
-        for rule in listener_rules(client, listener_arn):
-            (action,) = rule["Actions"]
-            forward = action.get("ForwardConfig") or {}
-            groups = forward.get("TargetGroups") or (
-                [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}]
-                if action.get("TargetGroupArn") else [])
-            to_rust = [g for g in groups if target_group_name(g["TargetGroupArn"]) in rust]
-            if not to_rust:
-                continue
-            others = [g for g in groups if g not in to_rust]
-            place = f"{listener} {rule['Priority']}"
-            if others:
-                weights = [{"TargetGroupArn": others[0]["TargetGroupArn"], "Weight": 100},
-                           *({"TargetGroupArn": g["TargetGroupArn"], "Weight": 0}
-                             for g in [*others[1:], *to_rust])]
-                duration = forward.get("TargetGroupStickinessConfig", {}).get(
-                    "DurationSeconds", 3600)
-                client.modify_rule(RuleArn=rule["RuleArn"], Actions=[{
-                    "Type": "forward", "ForwardConfig": {
-                        "TargetGroups": weights,
-                        "TargetGroupStickinessConfig": {"Enabled": False,
-                                                        "DurationSeconds": duration}}}])
-                lines.append(f"rust 0      {place}: "
-                             f"{target_group_name(others[0]['TargetGroupArn'])}=100, "
-                             f"{target_group_name(to_rust[0]['TargetGroupArn'])}=0, not sticky")
-                continue
-            python = python_of.get(owned[listener].get(int(rule["Priority"])) or "")
-            if python in arns:
-                client.modify_rule(RuleArn=rule["RuleArn"], Actions=[
-                    {"Type": "forward", "TargetGroupArn": arns[python]}])
-                lines.append(f"to python   {place}: forwarded to Rust alone, now to {python}")
-            else:
-                client.delete_rule(RuleArn=rule["RuleArn"])
-                lines.append(f"deleted     {place}: forwarded to Rust alone, no route owns it")
+        def python_arn(rule: dict[str, Any], listener: Listener = listener) -> str | None:
+            return arns.get(python_of.get(owned[listener].get(int(rule["Priority"])) or "", ""))
+
+        lines += [f"{line[:12]}{listener} {line[12:]}"
+                  for line in roll_back(client, listener_arn, rust, python_arn)]
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.rollout_abort.rollback import listener_rules
 from model.config import EnvironmentConfig
 from model.listener import INTERNAL, PUBLIC, Listener
 from model.rollout import effective_routes
@@ -53,16 +54,3 @@ def live_rules(client: Any, config: EnvironmentConfig) -> list[RuleView]:
                 views.append(from_api(listener, rule, mine,
                                       held if listener.internal else frozenset()))
     return sorted(views, key=lambda v: (v.listener, v.priority))
-
-
-def listener_rules(client: Any, listener_arn: str) -> list[dict[str, Any]]:
-    """Every rule of one listener but its default rule, all pages."""
-    rules: list[dict[str, Any]] = []
-    marker = None
-    while True:
-        page = client.describe_rules(ListenerArn=listener_arn,
-                                     **({"Marker": marker} if marker else {}))
-        rules += [rule for rule in page["Rules"] if not rule.get("IsDefault")]
-        marker = page.get("NextMarker")
-        if not marker:
-            return rules

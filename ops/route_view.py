@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from functions.rollout_abort.rollback import target_group_name
 from model.backend import Backend
 from model.config import EnvironmentConfig
 from model.functions import all_backends
@@ -113,11 +114,6 @@ def from_api(listener: Listener, rule: dict[str, Any], owners: dict[int, str],
         fixed_response=fixed,
         key=owners.get(priority, other),
     )
-
-
-def target_group_name(target_group_arn: str) -> str:
-    """``arn:...:targetgroup/<name>/<id>`` -> ``<name>``."""
-    return target_group_arn.split(":targetgroup/")[1].split("/")[0]
 
 
 def table(views: list[RuleView]) -> str:

@@ -22,12 +22,15 @@ AWS_ENDPOINT_URL (the local emulator).
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import environments
@@ -35,13 +38,20 @@ from model.config import EnvironmentConfig
 from model.errors import ConfigurationError
 from model.listener import LISTENERS, Listener, listener_named
 from model.rollout import effective_routes
+from model.rollout_state import abort, applied_to, parameter_name
 from model.route import Route, first_match
 from model.route_table import ROUTES
 from ops.deploy import initialised
 from ops.guard import delete_orphans, emergency_rollback, find_orphans, repair_commands
 from ops.live import LiveError, live_rules
 from ops.route_view import RuleView, intended, table, target_group_names
-from ops.state import StateError, read_routing_state, rules_from_state
+from ops.state import (
+    StateError,
+    read_rollout,
+    read_routing_state,
+    rules_from_state,
+    write_rollout,
+)
 from ops.tooling import terraform_environment
 
 
@@ -225,14 +235,18 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "rollback":
             lines = emergency_rollback(client, config)
             print("\n".join(lines) if lines else "no rule forwards to Rust")
-            print(f"now deploy with RUST_EMERGENCY_ROLLBACK=true to make Terraform agree "
-                  f"(pipenv run python -m ops.apply --env {config.name} --parts routing)")
+            print(record_emergency(config, _live_client(config, "ssm")))
+            print(f"now deploy to make Terraform agree (pipenv run python -m ops.apply --env "
+                  f"{config.name} --parts routing: it keeps the recorded emergency)")
             return 0
         state = read_routing_state(config, args.state, s3=_live_client(config, "s3"))
         if args.command == "repair":
             return _repair(args, client, config, state)
         live = live_rules(client, config)
         orphans = find_orphans(client, config, state)
+        persisted = read_rollout(_live_client(config, "ssm"), config)
+        if persisted is not None:  # compare with what the rollout state says is live
+            config = applied_to(config, persisted)
     except (LiveError, StateError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -254,6 +268,17 @@ def _run(args: argparse.Namespace) -> int:
             print("rules of other owners or at legacy priorities (not drift):")
             print("\n".join(f"  {line}" for line in others))
     return 1 if drift or orphans else 0
+
+
+def record_emergency(config: EnvironmentConfig, ssm: Any) -> str:
+    """The rollback in the rollout state (an emergency abort), so that deploys agree with it."""
+    state = read_rollout(ssm, config)
+    if state is None:
+        return f"no rollout state {parameter_name(config)} to record the rollback in"
+    aborted = abort(state, int(time.time()), f"{getpass.getuser()} (routes rollback)",
+                    "emergency rollback without Terraform (routes rollback)", emergency=True)
+    write_rollout(ssm, config, aborted)
+    return f"recorded in {parameter_name(config)}: {aborted.summary}"
 
 
 def _repair(args: argparse.Namespace, client: object, config: EnvironmentConfig,

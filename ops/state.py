@@ -10,6 +10,7 @@ from typing import Any
 from model.config import EnvironmentConfig, LocalState, S3State
 from model.listener import Listener
 from model.paths import PROJECT_ROOT
+from model.rollout_state import RolloutState, parameter_name
 from model.route_table import ROUTES
 from ops.route_view import RuleView, target_group_name
 
@@ -152,3 +153,19 @@ def read_routing_state(config: EnvironmentConfig, path: Path | None = None,
     if not isinstance(document, dict) or "resources" not in document:
         raise StateError(f"{location} is not Terraform state (no 'resources')")
     return document
+
+
+def read_rollout(ssm: Any, config: EnvironmentConfig) -> RolloutState | None:
+    """The persisted rollout state (SSM ``/scorer/<env>/rust-rollout``), or None when the
+    routing stack has not created it yet."""
+    try:
+        value = ssm.get_parameter(Name=parameter_name(config))["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        return None
+    return RolloutState.from_json(value)
+
+
+def write_rollout(ssm: Any, config: EnvironmentConfig, state: RolloutState) -> None:
+    """A new version of the persisted rollout state (SSM keeps every version: the history)."""
+    ssm.put_parameter(Name=parameter_name(config), Value=state.to_json(), Type="String",
+                      Overwrite=True)

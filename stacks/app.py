@@ -69,6 +69,7 @@ def build_environment(
         scope, config, registry, functions, services, routes,
         load_balancer_arn_suffixes={PUBLIC: public_alb.load_balancer.arn_suffix,
                                     INTERNAL: internal_alb.load_balancer_arn_suffix},
+        listener_arns={PUBLIC: public_alb.listener_arn, INTERNAL: internal_alb.listener_arn},
     )
     return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, routing,
                              monitoring)

@@ -18,18 +18,22 @@ from model.backend import Backend
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
 from model.functions import all_backends
-from model.listener import Listener
+from model.listener import LISTENERS, Listener
 from model.registry import TargetGroupRegistry
+from model.rollout import canary_key, rust_alarm_prefixes, rust_backends
+from model.rollout_state import parameter_name
 from model.route import Route
 from modules.alarms import alarm_set
 from modules.aws import (
     Construct,
+    DataAwsCallerIdentity,
     DataAwsSecretsmanagerSecretVersion,
     LbTargetGroup,
     SnsTopic,
     SnsTopicSubscription,
 )
 from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
+from modules.rollout_abort import RolloutAbortFunction
 from stacks.base import EnvironmentStack
 
 
@@ -43,6 +47,7 @@ class MonitoringStack(EnvironmentStack):
         services: tuple[Backend, ...],
         routes: tuple[Route, ...],
         load_balancer_arn_suffixes: dict[Listener, str],
+        listener_arns: dict[Listener, str],
     ) -> None:
         super().__init__(scope, config, "monitoring")
         self.topic = SnsTopic(self, "alarms", name=config.alarm_topic_name())
@@ -96,6 +101,21 @@ class MonitoringStack(EnvironmentStack):
                              f"tg:{rust}")))
         self.dashboards = rollout_dashboards(
             self, config.rollout_dashboard_name(), config.region, rows, arn_suffixes)
+
+        # A Rust alarm entering ALARM aborts the rollout, with nobody watching.
+        rust = rust_backends(routes)
+        self.rollout_abort = RolloutAbortFunction(
+            self, config,
+            account_id=DataAwsCallerIdentity(self, "account").account_id,
+            listener_arns=[listener_arns[listener] for listener in LISTENERS],
+            rust_target_groups=[config.target_group_name(b.target_group)
+                                for b in all_backends(functions, services) if b.key in rust],
+            canary_python_target_groups={
+                canary_key(route.key): registry.resolve(route.listener, split[0]).arn
+                for route in routes if (split := route.action.split())},
+            parameter_name=parameter_name(config),
+            alarm_prefixes=rust_alarm_prefixes(config, routes, functions),
+        )
 
     def _subject(self, kind: AlarmKind, target: str, dimensions: dict[str, str],
                  override: Evaluation | None = None) -> Subject:

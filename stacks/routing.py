@@ -1,4 +1,13 @@
-"""``scorer-<env>-routing``: the one and only set of listener rules, from the route table."""
+"""``scorer-<env>-routing``: the one and only set of listener rules, from the route table, and
+the environment's persisted rollout state (docs/rollout.md).
+
+The rollout state (``aws_ssm_parameter.rust_rollout``) is created with the environment's R;
+after that the ``rollout`` commands own its value (Terraform ignores changes to it). Every
+weighted rule carries a precondition: the R and emergency flag this deploy would set must be
+the persisted ones, so no deploy (``cdktf deploy``, ``terraform apply`` of the JSON, a CI job)
+moves traffic without a recorded transition; the deploy driver synthesizes with the persisted
+state, so its deploys keep the live weights.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +15,16 @@ from model.config import EnvironmentConfig
 from model.listener import Listener
 from model.names import terraform_id
 from model.registry import TargetGroupRegistry
-from model.rollout import effective_routes
+from model.rollout import effective_routes, rust_percent_of
+from model.rollout_state import initial_state, parameter_name
 from model.route import Route
-from modules.aws import Construct, LbTargetGroup
+from modules.aws import (
+    Construct,
+    LbTargetGroup,
+    Precondition,
+    SsmParameter,
+    TerraformResourceLifecycle,
+)
 from modules.listener_rule import listener_route_rule
 from stacks.base import EnvironmentStack
 
@@ -23,6 +39,15 @@ class RoutingStack(EnvironmentStack):
         listener_arns: dict[Listener, str],
     ) -> None:
         super().__init__(scope, config, "routing")
+        self.rollout_state = SsmParameter(
+            self, "rust_rollout",
+            name=parameter_name(config), type="String",
+            description="Rust rollout state; written by the rollout commands (docs/rollout.md)",
+            # insecure_value: a String parameter's value, not marked sensitive, so that the
+            # rules' preconditions can say in their messages what the state holds
+            insecure_value=initial_state(config, routes).to_json(),
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["insecure_value"]),
+        )
         arns: dict[tuple[Listener, str], str] = {}  # one token per target group, reused by rules
         self.rules = {}
         for route in effective_routes(config, routes):
@@ -33,6 +58,26 @@ class RoutingStack(EnvironmentStack):
                 return arns[key]
 
             self.rules[route.key] = listener_route_rule(
-                self, route, listener_arn=listener_arns[route.listener], arn_of=arn_of)
+                self, route, listener_arn=listener_arns[route.listener], arn_of=arn_of,
+                lifecycle=self._persisted(config, route) if route.action.weighted else None)
             for old in route.former_keys:  # a rename: the rule moves, it is not replaced
                 self.rules[route.key].move_from_id(f"aws_lb_listener_rule.{terraform_id(old)}")
+
+    def _persisted(self, config: EnvironmentConfig, route: Route) -> TerraformResourceLifecycle:
+        """The precondition that this rule's R and emergency flag are the persisted ones."""
+        state = f"jsondecode({self.rollout_state.fqn}.insecure_value)"
+        held = f'try({state}.routes["{route.key}"], "none")'
+        emergency = f"try({state}.emergency, \"none\")"
+        r = rust_percent_of(config, route.key)
+        flag = "true" if config.emergency_rollback else "false"
+        return TerraformResourceLifecycle(precondition=[Precondition(
+            condition=f"${{{held} == {r} && {emergency} == {flag}}}",
+            error_message=(
+                f"The rollout state {parameter_name(config)} holds R=${{{held}}} (emergency "
+                f"${{{emergency}}}) for route {route.key}; this deploy would set R={r} "
+                f"(emergency {flag}). Change the rollout with the rollout command (pipenv run "
+                f"python -m ops.rollout ... --env {config.name}), or deploy with the deploy "
+                f"driver (pipenv run python -m ops.apply --env {config.name}), which keeps the "
+                "persisted weights."),
+        )])
+

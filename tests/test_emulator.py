@@ -25,16 +25,18 @@ from botocore.exceptions import ClientError
 
 import ops.apply as ops_apply
 from environments import ENVIRONMENTS
+from functions.rollout_abort.handler import handler as abort_handler
 from model.config import STACK_PARTS
 from model.listener import INTERNAL, PUBLIC
 from model.paths import PROJECT_ROOT
 from model.route_table import ROUTES
-from ops.deploy import apply, changes, initialised, plan, synth
+from ops.deploy import DeployError, apply, changes, initialised, plan, synth
 from ops.emulator import Emulator
 from ops.live import listener_arns, live_rules
+from ops.rollout import main as rollout_main
 from ops.route_view import RuleView, intended
 from ops.routes import main as routes_main
-from ops.state import read_routing_state, rules_from_state
+from ops.state import read_rollout, read_routing_state, rules_from_state, write_rollout
 
 pytestmark = pytest.mark.emulator
 LOCAL = ENVIRONMENTS["local"]
@@ -80,6 +82,21 @@ class Deployment:
         ops_apply.deploy("local", parts, env or self.env, say=said.append,
                          state_dir=self.state_dir, client=self.client)
         return said
+
+    def ssm(self) -> Any:
+        import boto3
+
+        return boto3.client("ssm", endpoint_url=self.env["AWS_ENDPOINT_URL"],
+                            region_name=LOCAL.region, aws_access_key_id="testing",
+                            aws_secret_access_key="testing")
+
+    def record(self, r: int) -> None:
+        """Persist R = ``r`` on every weighted route, as a rollout transition would."""
+        state = read_rollout(self.ssm(), LOCAL)
+        assert state is not None
+        write_rollout(self.ssm(), LOCAL, replace(state, routes=dict.fromkeys(state.routes, r),
+                                                 emergency=False, phase="idle",
+                                                 reason=f"test: R = {r}"))
 
     def apply_routing(self) -> None:
         """Apply the routing stack's plan that ``plans`` saved: ``terraform apply`` of the
@@ -183,6 +200,7 @@ def test_e_legacy_rules_coexist_and_their_priorities_stay_taken(deployment: Depl
 def test_bc_changing_r_updates_rules_in_place_only(
     deployment: Deployment, r: int, weights: tuple[int, int]
 ) -> None:
+    deployment.record(r)  # a rollout transition: the routing stack refuses unrecorded weights
     env = deployment.with_r(r)
     planned = deployment.plans(env)
     routing = planned.pop(ROUTING)
@@ -206,6 +224,7 @@ def _routes(deployment: Deployment, argv: list[str], monkeypatch: pytest.MonkeyP
             capsys: pytest.CaptureFixture[str], **variables: str) -> tuple[int, str, str]:
     """The ``routes`` command against the emulator with the deploy-time ``variables`` (R = 0,
     as deployed last, unless given)."""
+    capsys.readouterr()  # what earlier calls printed is not this command's
     for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, deployment.env[name])
     for name, value in {"RUST_ROUTING_PERCENT": "0", **variables}.items():
@@ -361,6 +380,7 @@ def test_h_two_deploys_at_once_each_apply_what_they_synthesized_or_are_refused(
             env={**deployment.env, "RUST_ROUTING_PERCENT": str(r)},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
+    deployment.record(10)
     first = start(10)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (
@@ -399,9 +419,181 @@ def test_i_swapping_two_routes_priorities_deploys(deployment: Deployment) -> Non
         "moved       aws_lb_listener_rule.ceramic_cache_bulk_post: priority 1032 -> 1033"]
     apply(routing_dir, deployment.env)  # Terraform finds the priorities in place
     by_priority = {v.priority: v for v in deployment.live()}
-    assert by_priority[1033].targets[0][0] == "l-cc-v1-st-bulk-POST-0"
-    assert by_priority[1032].targets[0][0] == "l-cc-v1-st-bulk-PATCH-0"
+    assert "l-cc-v1-st-bulk-POST-0" in dict(by_priority[1033].targets)
+    assert "l-cc-v1-st-bulk-PATCH-0" in dict(by_priority[1032].targets)
     in_state = {v.priority: v.comparable() for v in rules_from_state(deployment.routing_state)}
     assert in_state == {p: v.comparable() for p, v in by_priority.items() if v.key != "legacy"}
     assert changes(plan(routing_dir, deployment.env)) == []
+    # and back, the same way, to the route table as it is
+    synth(deployment.with_r(10), deployment.outdir)
+    ops_apply.guard_routing(deployment.client, LOCAL, routing_dir,
+                            read_routing_state(LOCAL, deployment.routing_state), said.append)
+    apply(routing_dir, deployment.env)
+    assert "l-cc-v1-st-bulk-POST-0" in dict(
+        {v.priority: v for v in deployment.live()}[1032].targets)
 
+
+
+def _rollout(deployment: Deployment, argv: list[str], monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """The ``rollout`` command against the emulator, as an operator runs it."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, deployment.env[name])
+    capsys.readouterr()  # what earlier calls printed is not this command's
+    for name in ops_apply.ROLLOUT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    code = rollout_main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _in_sync(deployment: Deployment, monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> None:
+    """``routes diff --live`` compares the listeners with the persisted rollout state."""
+    for name in ops_apply.ROLLOUT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = _routes(deployment, ["diff", "--env", "local", "--live", "--state",
+                                          str(deployment.routing_state)], monkeypatch, capsys)
+    assert code == 0 and out.startswith("in sync: local"), out + err
+
+
+def test_j_a_rollout_starts_live_and_a_plain_deploy_keeps_it(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _rollout(deployment, [
+        "start", "--env", "local", "--steps", "5,10,25,50,100", "--bake", "1h",
+        "--reason", "first production-like step"], monkeypatch, capsys)
+    assert code == 0, out + err
+    assert out.startswith("start: R 10; idle -> R 5; rolling 1/5"), out
+    live = [v for v in deployment.live() if v.key != "legacy"]
+    assert _weights(live) == {(95, 5)}
+    _in_sync(deployment, monkeypatch, capsys)
+    # A plain deploy, without any variable, keeps the live weights (the driver synthesizes
+    # with the persisted state) ...
+    plain = {k: v for k, v in deployment.env.items() if k not in ops_apply.ROLLOUT_VARIABLES}
+    said = deployment.deploy(["routing"], plain)
+    assert "keeping the persisted rollout state of local: R 5; rolling 1/5" in said
+    assert _weights([v for v in deployment.live() if v.key != "legacy"]) == {(95, 5)}
+    _in_sync(deployment, monkeypatch, capsys)
+    # ... and a deploy of JSON synthesized with other weights is refused by Terraform itself.
+    synth(deployment.with_r(0), deployment.outdir)
+    with pytest.raises(DeployError) as refused:
+        plan(deployment.outdir / "stacks" / ROUTING, deployment.env)
+    assert "The rollout state /scorer/local/rust-rollout holds R=5 (emergency false)" in str(
+        refused.value)
+    assert "this deploy would set R=0 (emergency false)" in str(refused.value)
+
+
+def test_k_advance_waits_for_the_bake_and_tick_aborts_on_a_red_gate(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _rollout(deployment, ["advance", "--env", "local"], monkeypatch, capsys)
+    assert code == 1 and err.startswith("refused: advance refused: bake: "), err
+    # Rust answers 10 % 5XX where Python answers 0.1 %, on the bulk POST route
+    groups = {name: arn.split(":", 5)[5] for name, arn in _target_groups(deployment).items()}
+    (balancer,) = deployment.client.describe_load_balancers(
+        Names=[LOCAL.load_balancer_name(PUBLIC)])["LoadBalancers"]
+    lb = balancer["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
+    import boto3
+
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=deployment.env["AWS_ENDPOINT_URL"],
+                              region_name=LOCAL.region, aws_access_key_id="testing",
+                              aws_secret_access_key="testing")
+    for group, requests, errors in (("l-cc-v1-st-bulk-POST-0", 1000, 1),
+                                    ("l-passport-v2-rust-scorer", 1000, 100)):
+        dimensions = [{"Name": "LoadBalancer", "Value": lb},
+                      {"Name": "TargetGroup", "Value": groups[group]}]
+        cloudwatch.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[
+            {"MetricName": "RequestCount", "Dimensions": dimensions, "Value": requests},
+            {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dimensions,
+             "Value": errors}])
+    code, out, err = _rollout(deployment, ["tick", "--env", "local"], monkeypatch, capsys)
+    assert code == 0, out + err
+    assert out.startswith("tick: R 5; rolling 1/5 -> R 0; aborted"), out
+    assert _weights([v for v in deployment.live() if v.key != "legacy"]) == {(100, 0)}
+    code, out, _ = _rollout(deployment, ["history", "--env", "local", "--json"], monkeypatch,
+                            capsys)
+    last = json.loads(out)[-1]
+    assert (last["from"], last["to"]) == ("R 5; rolling 1/5", "R 0; aborted")
+    assert ("gate 5xx of ceramic-cache-bulk-post is red: Rust 10.00 % > Python 0.10 % + "
+            "0.5 pp") in last["why"]
+    _in_sync(deployment, monkeypatch, capsys)
+
+
+def test_k_the_abort_function_given_a_rust_alarm_aborts_a_healthy_step(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The deployed abort function's handler, called as EventBridge calls it (the emulator
+    cannot run functions) with the deployed configuration and the real event shape."""
+    code, out, err = _rollout(deployment, ["start", "--env", "local", "--steps", "25,50",
+                                           "--reason", "after the fix"], monkeypatch, capsys)
+    assert code == 0, out + err
+    assert _weights([v for v in deployment.live() if v.key != "legacy"]) == {(75, 25)}
+    import boto3
+
+    def client(service: str) -> Any:
+        return boto3.client(service, endpoint_url=deployment.env["AWS_ENDPOINT_URL"],
+                            region_name=LOCAL.region, aws_access_key_id="testing",
+                            aws_secret_access_key="testing")
+
+    alarm = LOCAL.alarm_name("l-passport-v2-rust-scorer", "target-5xx-ratio-burst")
+    client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="ALARM",
+                                         StateReason="Threshold Crossed: 3 datapoints")
+    event = {
+        "version": "0", "id": "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92",
+        "detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
+        "account": "123456789012", "time": "2026-11-27T15:00:00Z", "region": LOCAL.region,
+        "resources": [f"arn:aws:cloudwatch:{LOCAL.region}:123456789012:alarm:{alarm}"],
+        "detail": {
+            "alarmName": alarm,
+            "state": {"value": "ALARM", "reason": "Threshold Crossed: 3 datapoints",
+                      "timestamp": "2026-11-27T15:00:00.000+0000"},
+            "previousState": {"value": "OK", "reason": "Threshold not crossed",
+                              "timestamp": "2026-11-27T14:00:00.000+0000"},
+            "configuration": {"description": "target 5XX ratio burst"}},
+    }
+    rule = client("events").describe_rule(Name=LOCAL.resource_name("rust-alarm-abort"))
+    # the deployed rule takes this event (moto's own EventBridge matching; its
+    # TestEventPattern API answers nothing)
+    from moto.events.models import EventPattern
+
+    assert EventPattern.load(rule["EventPattern"]).matches_event(event)
+    healthy = {**event, "detail": {**event["detail"], "alarmName": LOCAL.alarm_name(
+        "l-cc-v1-st-bulk-POST-0", "target-5xx-ratio-burst")}}
+    assert not EventPattern.load(rule["EventPattern"]).matches_event(healthy)
+    targets = client("events").list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert [t["Arn"].rsplit(":", 1)[1] for t in targets] == [LOCAL.function_name("rollout-abort")]
+    variables = client("lambda").get_function_configuration(
+        FunctionName=LOCAL.function_name("rollout-abort"))["Environment"]["Variables"]
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    answer = abort_handler(event, None, elbv2=deployment.client, ssm=client("ssm"))
+    assert answer["aborted"] is True, answer  # its speed: make bench
+    live = [v for v in deployment.live() if v.key != "legacy"]
+    assert _weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
+    state = read_rollout(client("ssm"), LOCAL)
+    assert state is not None
+    assert (state.phase, state.emergency, state.actor) == ("aborted", True,
+                                                           "rollout-abort function")
+    assert state.reason == f"alarm {alarm} entered ALARM: Threshold Crossed: 3 datapoints"
+    _in_sync(deployment, monkeypatch, capsys)
+    ok = {**event, "detail": {**event["detail"], "state": {"value": "OK"}}}
+    assert abort_handler(ok, None)["aborted"] is False
+
+
+def test_l_promote_to_100(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _rollout(deployment, ["start", "--env", "local", "--steps", "50,100",
+                                           "--reason", "retry after the fix"], monkeypatch,
+                              capsys)
+    assert code == 0 and out.startswith("start: emergency: R 0, not sticky; aborted -> R 50; "
+                                        "rolling 1/2"), out + err
+    code, out, err = _rollout(deployment, ["promote", "--env", "local", "--reason",
+                                           "Rust is better"], monkeypatch, capsys)
+    assert code == 0 and out.startswith("promote: R 50; rolling 1/2 -> R 100; done"), out + err
+    assert _weights([v for v in deployment.live() if v.key != "legacy"]) == {(0, 100)}
+    _in_sync(deployment, monkeypatch, capsys)
+    code, out, _ = _rollout(deployment, ["status", "--env", "local"], monkeypatch, capsys)
+    assert code == 0 and out.startswith(
+        "rollout of local (/scorer/local/rust-rollout): R 100; done"), out

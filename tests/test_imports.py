@@ -4,8 +4,9 @@
     environments  -> model
     modules       -> model, modules
     stacks        -> model, modules, stacks
-    ops           -> model, environments, ops (never stacks or modules: operators' tools read
-                     the model, not constructs)
+    ops           -> model, environments, ops, functions (never stacks or modules: operators'
+                     tools read the model, not constructs)
+    functions     -> functions (code that runs in Lambda: its folder is its whole package)
     main.py, tests, bench -> anything of the project
 
 cdktf, constructs, jsii and the provider bindings are imported by the facade
@@ -21,13 +22,15 @@ import pytest
 
 from model.paths import PROJECT_ROOT
 
-PROJECT = {"model", "environments", "modules", "stacks", "ops", "main", "tests", "bench"}
+PROJECT = {"model", "environments", "modules", "stacks", "ops", "main", "tests", "bench",
+           "functions"}
 ALLOWED = {
     "model": {"model"},
     "environments": {"model", "environments"},
     "modules": {"model", "modules"},
     "stacks": {"model", "modules", "stacks"},
-    "ops": {"model", "environments", "ops"},
+    "ops": {"model", "environments", "ops", "functions"},
+    "functions": {"functions"},
     "main": PROJECT,
     "tests": PROJECT,
     "bench": PROJECT,
@@ -65,7 +68,8 @@ def violations(path: str, source: str) -> list[str]:
 
 
 def sources() -> list[Path]:
-    folders = ("model", "environments", "modules", "stacks", "ops", "tests", "bench")
+    folders = ("model", "environments", "modules", "stacks", "ops", "tests", "bench",
+               "functions")
     return [PROJECT_ROOT / "main.py"] + sorted(
         p for folder in folders for p in (PROJECT_ROOT / folder).rglob("*.py"))
 
@@ -89,6 +93,8 @@ def test_every_import_points_the_right_way() -> None:
      "stacks/routing.py imports constructs directly"),
     ("environments/local.py", "from stacks.base import EnvironmentStack\n",
      "environments/local.py imports stacks"),
+    ("functions/rollout_abort/handler.py", "from model.rollout_state import abort\n",
+     "functions/rollout_abort/handler.py imports model"),
 ])
 def test_a_wrong_arrow_is_caught(path: str, source: str, culprit: str) -> None:
     assert any(v.startswith(culprit) for v in violations(path, source))

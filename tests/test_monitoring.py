@@ -273,3 +273,39 @@ def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second(
     assert (len(first), len(second)) == (500, 20)
     assert second[0]["properties"]["title"] == "route-125: requests"
     assert second[0]["properties"]["metrics"][1][5] == "targetgroup/rust/2"
+
+
+def test_a_rust_alarm_in_alarm_invokes_the_abort_function(synthesized: Synthesized) -> None:
+    """The EventBridge rule takes the alarms of the Rust target groups, the Rust function and
+    the load balancers entering ALARM to the abort function, whose role may change only this
+    environment's listener rules and rollout parameter."""
+    stack = synthesized["production"]["monitoring"]["resource"]
+    rule = stack["aws_cloudwatch_event_rule"]["rollout_abort"]
+    pattern = json.loads(rule["event_pattern"])
+    assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
+    assert pattern["detail"]["state"] == {"value": ["ALARM"]}
+    prefixes = {p["prefix"] for p in pattern["detail"]["alarmName"]}
+    assert prefixes == {"scorer-production-l-passport-v2-rust-scorer-",
+                        "scorer-production-l-passport-v2-rust-scorer-int-",
+                        "scorer-production-passport-v2-rust-scorer-",
+                        "scorer-production-public-alb-", "scorer-production-internal-alb-"}
+    alarms = {name for kind in stack["aws_cloudwatch_metric_alarm"].values()
+              for name in (v["alarm_name"] for v in kind["for_each"].values())}
+    watched = {a for a in alarms if a.startswith(tuple(prefixes))}
+    assert watched and all("rust" in a or "-alb-" in a for a in watched)
+    assert stack["aws_cloudwatch_event_target"]["rollout_abort"]["arn"] == (
+        "${aws_lambda_function.rollout_abort.arn}")
+    function = stack["aws_lambda_function"]["rollout_abort"]
+    assert (function["handler"], function["runtime"]) == ("handler.handler", "python3.12")
+    assert function["environment"]["variables"]["ROLLOUT_PARAMETER"] == (
+        "/scorer/production/rust-rollout")
+    policy = json.loads(stack["aws_iam_role_policy"]["rollout_abort"]["policy"])
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    assert statements["ChangeThisEnvironmentsRules"]["Resource"] == [
+        "arn:aws:elasticloadbalancing:us-east-1:${data.aws_caller_identity.account.account_id}"
+        f":listener-rule/app/scorer-production-{which}/*" for which in ("public", "internal")]
+    assert statements["RolloutState"]["Resource"] == (
+        "arn:aws:ssm:us-east-1:${data.aws_caller_identity.account.account_id}:parameter"
+        "/scorer/production/rust-rollout")
+    assert set(statements["ReadRules"]["Action"]) == {"elasticloadbalancing:DescribeRules",
+                                                      "elasticloadbalancing:DescribeTags"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -20,7 +21,7 @@ from model.route_table import ROUTES
 from model.validation import environment_problems
 from ops.routes import explain
 from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
-from tests.spec_routes import SPEC_WEIGHTED
+from tests.spec_routes import SPEC_R, SPEC_WEIGHTED
 from tests.test_rollout import addresses
 
 Synth = Callable[[Mapping[str, str]], Synthesized]
@@ -179,3 +180,29 @@ def test_switch_values() -> None:
         (config,) = environments.selected({"ENVIRONMENTS": "local",
                                            "RUST_EMERGENCY_ROLLBACK": raw})
         assert config.emergency_rollback is value
+
+
+def test_the_routing_stack_creates_the_rollout_state_and_refuses_unrecorded_weights(
+    synthesized: Synthesized
+) -> None:
+    """The rollout state parameter starts at the environment's R and is the rollout commands'
+    afterwards (Terraform ignores its value); every weighted rule's precondition is that the
+    persisted R and emergency flag are the ones this deploy sets."""
+    for env, r in SPEC_R.items():
+        routing = synthesized[env]["routing"]["resource"]
+        parameter = routing["aws_ssm_parameter"]["rust_rollout"]
+        assert parameter["name"] == f"/scorer/{env}/rust-rollout"
+        assert parameter["lifecycle"] == {"ignore_changes": ["insecure_value"]}
+        state = json.loads(parameter["insecure_value"])
+        assert (state["phase"], state["emergency"], set(state["routes"].values())) == (
+            "idle", False, {r})
+        assert len(state["routes"]) == len(SPEC_WEIGHTED)
+        guarded = {key for key, rule in routing["aws_lb_listener_rule"].items()
+                   if "lifecycle" in rule}
+        assert len(guarded) == len(SPEC_WEIGHTED)
+        (condition,) = routing["aws_lb_listener_rule"]["v2_stamps_score"]["lifecycle"][
+            "precondition"]
+        state = "jsondecode(aws_ssm_parameter.rust_rollout.insecure_value)"
+        assert condition["condition"] == (
+            f'${{try({state}.routes["v2-stamps-score"], "none") == {r} && '
+            f'try({state}.emergency, "none") == false}}')

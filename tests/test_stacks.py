@@ -240,7 +240,7 @@ def test_every_name_takes_the_environments_prefix(tmp_path: Path) -> None:
                               "dashboard_name"):
                     value = resource.get(field)
                     if isinstance(value, str) and not value.startswith(("${", "/aws/lambda/")):
-                        names.append((kind, value))
+                        names.append((kind, value.removeprefix("/")))  # SSM: /<name>
     assert names and all(value.startswith("pr-") for _, value in names), [
         n for n in names if not n[1].startswith("pr-")]
     assert {kind for kind, _ in names} >= {"aws_security_group", "aws_lambda_layer_version",

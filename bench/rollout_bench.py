@@ -1,0 +1,88 @@
+#!/usr/bin/env python
+"""Rollout timings on the local emulator: ``rollout advance`` and the abort function.
+
+    pipenv run python bench/rollout_bench.py
+
+Starts the emulator, deploys ``local`` with the deploy driver, starts a rollout, then times
+(from the command's or the handler's start to the live listeners carrying the new weights):
+an advance (goal: within 30 s) and an abort by the abort function given a Rust alarm's event
+(goal: within 10 s). Stops the emulator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import boto3
+
+from environments import ENVIRONMENTS
+from functions.rollout_abort.handler import handler
+from model.config import STACK_PARTS
+from ops.apply import deploy
+from ops.emulator import Emulator, aws_environment
+from ops.live import live_rules
+from ops.rollout import main as rollout
+from ops.tooling import terraform_environment
+
+LOCAL = ENVIRONMENTS["local"]
+
+
+def rust_weights(client: object) -> set[int]:
+    return {w for v in live_rules(client, LOCAL) if v.stickiness is not None or
+            len(v.targets) > 1 for n, w in v.targets if n.startswith("l-passport-v2-rust")
+            and w is not None}
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="scorer-rollout-bench-"))
+    emulator = Emulator(work / "moto-server.log").start()
+    try:
+        env = {**terraform_environment(), **aws_environment(emulator.endpoint, LOCAL.region)}
+        os.environ.update({k: env[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                                               "AWS_SECRET_ACCESS_KEY", "AWS_REGION")})
+        started = time.perf_counter()
+        deploy("local", list(STACK_PARTS), env, say=lambda line: None,
+               state_dir=work / "terraform-state")
+        print(f"  deploy of local (five stacks)            {time.perf_counter() - started:6.1f} s")
+        elbv2 = boto3.client("elbv2", region_name=LOCAL.region)
+        quiet = io.StringIO()
+        with contextlib.redirect_stdout(quiet):
+            rollout(["start", "--env", "local", "--steps", "5,10", "--bake", "1s"])
+        time.sleep(1.1)
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+            code = rollout(["advance", "--env", "local", "--force", "--reason", "bench"])
+        advance = time.perf_counter() - started
+        assert code == 0 and rust_weights(elbv2) == {10}, quiet.getvalue()
+        verdict = "met" if advance <= 30 else "NOT MET"
+        print(f"  rollout advance to the live listeners    {advance:6.1f} s (goal <= 30 s: "
+              f"{verdict})")
+        variables = boto3.client("lambda", region_name=LOCAL.region).get_function_configuration(
+            FunctionName=LOCAL.function_name("rollout-abort"))["Environment"]["Variables"]
+        os.environ.update(variables)
+        alarm = LOCAL.alarm_name("l-passport-v2-rust-scorer", "target-5xx-ratio-burst")
+        event = {"detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
+                 "detail": {"alarmName": alarm, "state": {"value": "ALARM", "reason": "bench"}}}
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(quiet):
+            handler(json.loads(json.dumps(event)))
+        abort = time.perf_counter() - started
+        assert rust_weights(elbv2) == {0}
+        verdict = "met" if abort <= 10 else "NOT MET"
+        print(f"  abort function to the live listeners     {abort:6.1f} s (goal <= 10 s: "
+              f"{verdict})")
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

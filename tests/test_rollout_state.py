@@ -1,0 +1,188 @@
+"""The rollout state machine with a fake clock: every transition, every refusal, bad input."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from environments import ENVIRONMENTS
+from model import rollout_state as rs
+from model.gates import GatePolicy, SideMetrics, Verdict, alarm_verdict, route_verdicts
+from model.route_table import ROUTES
+from tests.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
+
+PRODUCTION = ENVIRONMENTS["production"]
+T0 = 1_800_000_000
+GREEN = [alarm_verdict([])]
+STEPS = (5, 10, 25, 50, 100)
+
+
+@pytest.fixture
+def idle() -> rs.RolloutState:
+    return rs.initial_state(PRODUCTION, ROUTES)
+
+
+@pytest.fixture
+def rolling(idle: rs.RolloutState) -> rs.RolloutState:
+    return rs.start(idle, STEPS, 3600, (), T0, "alice", "first step")
+
+
+def test_a_new_environment_starts_idle_at_its_own_r(idle: rs.RolloutState) -> None:
+    assert idle.phase == "idle"
+    assert set(idle.routes) == {SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED}
+    assert set(idle.routes.values()) == {PRODUCTION.rust_percent}
+
+
+def test_start_moves_every_weighted_route_to_the_first_step(rolling: rs.RolloutState) -> None:
+    assert (rolling.phase, rolling.step, rolling.step_started_at) == ("rolling", 0, T0)
+    assert set(rolling.routes.values()) == {5}
+    assert (rolling.actor, rolling.reason, rolling.summary) == (
+        "alice", "first step", "R 5; rolling 1/5")
+
+
+def test_start_on_some_routes_leaves_the_others(idle: rs.RolloutState) -> None:
+    state = rs.start(idle, (10, 20), 60, ("ceramic-cache-bulk-post",), T0, "a", "")
+    assert state.routes["ceramic-cache-bulk-post"] == 10
+    assert {v for k, v in state.routes.items() if k != "ceramic-cache-bulk-post"} == {0}
+
+
+def test_advance_is_refused_during_the_bake_and_on_non_green_gates(
+    rolling: rs.RolloutState
+) -> None:
+    with pytest.raises(rs.RolloutError, match=r"bake: 3599 s of 3600 s left at step 1/5"):
+        rs.advance(rolling, T0 + 1, GREEN, "bob")
+    red = [Verdict("ceramic-cache-bulk-post", "5xx", "red", "Rust 3.00 % > Python 0.10 %")]
+    with pytest.raises(rs.RolloutError, match=r"gate 5xx of ceramic-cache-bulk-post is red"):
+        rs.advance(rolling, T0 + 3600, red, "bob")
+    unsure = [Verdict("embed-get-score", "p99", "inconclusive", "requests below 100")]
+    with pytest.raises(rs.RolloutError, match=r"is inconclusive: requests below 100"):
+        rs.advance(rolling, T0 + 3600, unsure, "bob")
+
+
+def test_advance_after_the_bake_on_green_gates_and_forced(rolling: rs.RolloutState) -> None:
+    second = rs.advance(rolling, T0 + 3600, GREEN, "bob")
+    assert (second.step, set(second.routes.values()), second.step_started_at, second.forced) == (
+        1, {10}, T0 + 3600, False)
+    forced = rs.advance(second, T0 + 3601, GREEN, "bob", "hotfix verified", force=True)
+    assert (forced.step, forced.forced, forced.reason) == (2, True, "hotfix verified")
+
+
+def test_advancing_past_the_last_step_is_done(rolling: rs.RolloutState) -> None:
+    state = rolling
+    for n in range(len(STEPS)):
+        state = rs.advance(state, T0 + 3600 * (n + 1), GREEN, "bob")
+    assert (state.phase, set(state.routes.values())) == ("done", {100})
+    with pytest.raises(rs.RolloutError, match="no rollout is rolling"):
+        rs.advance(state, T0 + 10**6, GREEN, "bob")
+
+
+def test_pause_resume_restarts_the_bake(rolling: rs.RolloutState) -> None:
+    paused = rs.pause(rolling, T0 + 10, "carol")
+    with pytest.raises(rs.RolloutError, match="resume it first"):
+        rs.advance(paused, T0 + 7200, GREEN, "carol")
+    with pytest.raises(rs.RolloutError, match="cannot pause"):
+        rs.pause(paused, T0 + 11, "carol")
+    resumed = rs.resume(paused, T0 + 100, "carol")
+    assert (resumed.phase, resumed.bake_left(T0 + 100)) == ("rolling", 3600)
+    with pytest.raises(rs.RolloutError, match="not paused"):
+        rs.resume(resumed, T0 + 101, "carol")
+
+
+def test_promote_and_abort(rolling: rs.RolloutState) -> None:
+    done = rs.promote(rolling, T0 + 5, "dave")
+    assert (done.phase, set(done.routes.values())) == ("done", {100})
+    with pytest.raises(rs.RolloutError, match="cannot promote"):
+        rs.promote(done, T0 + 6, "dave")
+    aborted = rs.abort(rolling, T0 + 5, "pager", "5XX on Rust", emergency=True)
+    assert (aborted.phase, aborted.emergency, set(aborted.routes.values())) == (
+        "aborted", True, {0})
+    assert aborted.summary == "emergency: R 0, not sticky; aborted"
+    with pytest.raises(rs.RolloutError, match="abort needs a reason"):
+        rs.abort(rolling, T0, "x", " ")
+
+
+def test_a_rollout_can_start_again_after_an_abort(rolling: rs.RolloutState) -> None:
+    aborted = rs.abort(rolling, T0 + 5, "pager", "5XX", emergency=True)
+    again = rs.start(aborted, (1, 5), 600, (), T0 + 99, "alice", "retry")
+    assert (again.phase, again.emergency, set(again.routes.values())) == ("rolling", False, {1})
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ("5,5,10", "must increase strictly"),
+    ("10,5", "must increase strictly"),
+    ("0,5", "outside 1..100"),
+    ("5,101", "outside 1..100"),
+    ("five", "must be integers"),
+    ("", "steps are empty"),
+])
+def test_bad_steps(raw: str, message: str) -> None:
+    with pytest.raises(rs.RolloutError, match=message):
+        rs.parse_steps(raw)
+
+
+@pytest.mark.parametrize("raw", ["0", "0s", "-5m", "1y", "", "soon"])
+def test_bad_bake(raw: str) -> None:
+    with pytest.raises(rs.RolloutError, match="is not a duration of at least 1 s"):
+        rs.parse_duration(raw)
+
+
+def test_durations() -> None:
+    assert [rs.parse_duration(d) for d in ("90s", "30m", "1h", "2d", "45")] == [
+        90, 1800, 3600, 172800, 45]
+
+
+def test_two_starts_and_unknown_routes_are_refused(rolling: rs.RolloutState,
+                                                   idle: rs.RolloutState) -> None:
+    with pytest.raises(rs.RolloutError, match="a rollout is already rolling at step 1/5"):
+        rs.start(rolling, STEPS, 60, (), T0, "a", "")
+    with pytest.raises(rs.RolloutError, match=r"unknown or unweighted route.*'submit-passport'"):
+        rs.start(idle, STEPS, 60, ("submit-passport",), T0, "a", "")
+
+
+def test_tick_waits_advances_and_aborts(rolling: rs.RolloutState) -> None:
+    same, decision = rs.tick(rolling, T0 + 10, GREEN, "cron")
+    assert same == rolling and decision.action == "wait" and "bake: 3590 s" in decision.why
+    moved, decision = rs.tick(rolling, T0 + 3600, GREEN, "cron")
+    assert decision.action == "advance" and moved.step == 1
+    again, decision = rs.tick(moved, T0 + 3600, GREEN, "cron")  # idempotent within the bake
+    assert again == moved and decision.action == "wait"
+    red = route_verdicts("ceramic-cache-bulk-post", SideMetrics(1000, 1, 0.2),
+                         SideMetrics(1000, 50, 0.2))
+    aborted, decision = rs.tick(rolling, T0 + 60, red, "cron")
+    assert decision.action == "abort" and aborted.phase == "aborted"
+    assert "gate 5xx of ceramic-cache-bulk-post is red: Rust 5.00 % > Python 0.10 %" in (
+        aborted.reason)
+    nothing, decision = rs.tick(aborted, T0 + 61, red, "cron")
+    assert nothing == aborted and decision.action == "nothing"
+
+
+def test_gates_compare_rust_with_python() -> None:
+    policy = GatePolicy(error_margin_pp=0.5, latency_factor=1.25, min_requests=100)
+    python = SideMetrics(requests=1000, errors_5xx=10, p99_s=0.400)
+    ok = route_verdicts("r", python, SideMetrics(1000, 14, 0.500), policy)
+    assert [v.status for v in ok] == ["green", "green"]
+    bad = route_verdicts("r", python, SideMetrics(1000, 16, 0.501), policy)
+    assert [v.status for v in bad] == ["red", "red"]
+    assert bad[0].detail.startswith("Rust 1.60 % > Python 1.00 % + 0.5 pp")
+    few = route_verdicts("r", python, SideMetrics(99, 0, 0.1), policy)
+    assert [v.status for v in few] == ["inconclusive", "inconclusive"]
+    assert route_verdicts("r", python, SideMetrics(1000, 0, None), policy)[1].status == (
+        "inconclusive")
+    assert alarm_verdict(["a-alarm"]).status == "red"
+
+
+def test_the_state_round_trips_and_bad_documents_are_refused(rolling: rs.RolloutState) -> None:
+    assert rs.RolloutState.from_json(rolling.to_json()) == rolling
+    with pytest.raises(rs.RolloutError, match="not a rollout document"):
+        rs.RolloutState.from_json("{not json")
+    broken = replace(rolling, routes={"x": 101})
+    with pytest.raises(rs.RolloutError, match="R of route 'x' is 101"):
+        rs.RolloutState.from_json(broken.to_json())
+
+
+def test_the_persisted_state_decides_the_environments_weights(
+        rolling: rs.RolloutState) -> None:
+    config = rs.applied_to(PRODUCTION, rolling)
+    assert config.route_rust_percent == tuple(sorted(rolling.routes.items()))
+    assert rs.parameter_name(PRODUCTION) == "/scorer/production/rust-rollout"
