@@ -175,9 +175,25 @@ def refusals(state: RolloutState, now: int, verdicts: list[Verdict]) -> list[str
     if left:
         found.append(f"bake: {left} s of {state.bake_s} s left at step {state.step + 1}/"
                      f"{len(state.steps)}")
-    found += [f"gate {v.gate} of {v.route} is {v.status}: {v.detail}"
-              for v in verdicts if v.status != "green"]
-    return found
+    return found + gate_lines([v for v in verdicts if v.status != "green"])
+
+
+def gate_lines(verdicts: list[Verdict]) -> list[str]:
+    """Non-green verdicts in few words: one line per gate where it stands alone, one line
+    for the gates that share a status and a reason (``gates 5xx, p99 of 11 routes are
+    inconclusive: ...``)."""
+    groups: dict[tuple[str, str], list[Verdict]] = {}
+    for verdict in verdicts:
+        groups.setdefault((verdict.status, verdict.detail), []).append(verdict)
+    lines = []
+    for (status, detail), group in groups.items():
+        if len(group) == 1:
+            lines.append(f"gate {group[0].gate} of {group[0].route} is {status}: {detail}")
+            continue
+        gates = ", ".join(sorted({v.gate for v in group}))
+        routes = sorted({v.route for v in group})
+        lines.append(f"gates {gates} of {len(routes)} routes are {status}: {detail}")
+    return lines
 
 
 def advance(state: RolloutState, now: int, verdicts: list[Verdict], actor: str,
@@ -243,8 +259,7 @@ def decide(state: RolloutState, now: int, verdicts: list[Verdict]) -> Decision:
         return Decision("nothing", f"phase {state.phase}: nothing to do")
     red = [v for v in verdicts if v.status == "red"]
     if red:
-        return Decision("abort", "; ".join(f"gate {v.gate} of {v.route} is red: {v.detail}"
-                                           for v in red))
+        return Decision("abort", "; ".join(gate_lines(red)))
     found = refusals(state, now, verdicts)
     if found:
         return Decision("wait", "; ".join(found))

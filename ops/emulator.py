@@ -52,6 +52,10 @@ class Emulator:
         self.stop()
         raise RuntimeError(f"moto_server did not answer on {self.endpoint} in {timeout:.0f} s")
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def stop(self) -> None:
         if self._process is None:
             return

@@ -81,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if emulator is not None:
             if args.keep_running:
-                print(f"the emulator keeps running on {endpoint}: "
-                      f"export AWS_ENDPOINT_URL={endpoint}")
+                exports = " ".join(f"{k}={v}" for k, v in aws_environment(
+                    endpoint, LOCAL.region).items())
+                print(f"the emulator keeps running on {endpoint} (pid {emulator.pid}); to use "
+                      f"it: export {exports}")
             else:
                 emulator.stop()
                 print("stopped the AWS emulator")

@@ -218,7 +218,8 @@ def rust_alarms_in_alarm(clients: Any, config: EnvironmentConfig) -> list[str]:
         page = clients.cloudwatch.describe_alarms(
             StateValue="ALARM", AlarmNamePrefix=config.resource_name(""),
             **({"NextToken": token} if token else {}))
-        found += [a["AlarmName"] for a in page["MetricAlarms"]]
+        # StateValue filters on AWS; the local emulator ignores it beside a name prefix
+        found += [a["AlarmName"] for a in page["MetricAlarms"] if a.get("StateValue") == "ALARM"]
         token = page.get("NextToken")
         if not token:
             break
@@ -360,7 +361,8 @@ def run(args: argparse.Namespace, config: EnvironmentConfig, clients: Any, now: 
                          indent=2))
     else:
         print(what)
-        print("\n".join(f"  {line}" for line in lines))
+        if lines:
+            print("\n".join(f"  {line}" for line in lines))
     return 0
 
 

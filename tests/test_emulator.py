@@ -515,8 +515,8 @@ def test_k_advance_waits_for_the_bake_and_tick_aborts_on_a_red_gate(
                             capsys)
     last = json.loads(out)[-1]
     assert (last["from"], last["to"]) == ("R 5; rolling 1/5", "R 0; aborted")
-    assert ("gate 5xx of ceramic-cache-bulk-post is red: Rust 10.00 % > Python 0.10 % + "
-            "0.5 pp") in last["why"]
+    assert last["why"] == ("tick: gate 5xx of ceramic-cache-bulk-post is red: Rust 10.00 % > "
+                           "Python 0.10 % + 0.5 pp (requests Python 1000, Rust 1000)")
     _in_sync(deployment, monkeypatch, capsys)
 
 

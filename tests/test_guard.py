@@ -66,3 +66,29 @@ def test_a_swap_and_a_rotation_deploy(atomic: bool) -> None:
 def test_nothing_to_move_calls_nothing() -> None:
     api = _Elbv2({"a": 1032}, atomic=True)
     assert move_priorities(api, []) == [] and api.calls == 0
+
+
+def test_only_rust_and_load_balancer_alarms_in_alarm_count() -> None:
+    """DescribeAlarms with a name prefix: the emulator ignores StateValue beside it (the
+    runbook's first tick aborted on alarms in OK), so the state is checked here too."""
+    from environments import ENVIRONMENTS
+    from ops.rollout import rust_alarms_in_alarm
+
+    class _Cloudwatch:
+        def describe_alarms(self, **_: object) -> dict[str, object]:
+            return {"MetricAlarms": [
+                {"AlarmName": "scorer-local-l-passport-v2-rust-scorer-target-5xx-ratio-burst",
+                 "StateValue": "ALARM"},
+                {"AlarmName": "scorer-local-l-passport-v2-rust-scorer-int-response-time-burst",
+                 "StateValue": "OK"},
+                {"AlarmName": "scorer-local-public-alb-elb-5xx-ratio-burst",
+                 "StateValue": "ALARM"},
+                {"AlarmName": "scorer-local-l-cc-v1-st-GET-0-target-5xx-ratio-burst",
+                 "StateValue": "ALARM"}]}
+
+    class _Clients:
+        cloudwatch = _Cloudwatch()
+
+    assert rust_alarms_in_alarm(_Clients(), ENVIRONMENTS["local"]) == [
+        "scorer-local-l-passport-v2-rust-scorer-target-5xx-ratio-burst",
+        "scorer-local-public-alb-elb-5xx-ratio-burst"]

@@ -186,3 +186,13 @@ def test_the_persisted_state_decides_the_environments_weights(
     config = rs.applied_to(PRODUCTION, rolling)
     assert config.route_rust_percent == tuple(sorted(rolling.routes.items()))
     assert rs.parameter_name(PRODUCTION) == "/scorer/production/rust-rollout"
+
+
+def test_gates_that_share_a_reason_read_as_one_line() -> None:
+    few = "requests Python 0, Rust 0: below 100 on a side"
+    verdicts = [Verdict(route, gate, "inconclusive", few)
+                for route in ("a", "b") for gate in ("5xx", "p99")]
+    verdicts.append(Verdict("c", "5xx", "red", "Rust 9.00 % > Python 0.00 % + 0.5 pp"))
+    assert rs.gate_lines(verdicts) == [
+        f"gates 5xx, p99 of 2 routes are inconclusive: {few}",
+        "gate 5xx of c is red: Rust 9.00 % > Python 0.00 % + 0.5 pp"]
