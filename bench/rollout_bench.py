@@ -47,8 +47,9 @@ def main() -> None:
     emulator = Emulator(work / "moto-server.log").start()
     try:
         env = {**terraform_environment(), **aws_environment(emulator.endpoint, LOCAL.region)}
-        os.environ.update({k: env[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-                                               "AWS_SECRET_ACCESS_KEY", "AWS_REGION")})
+        os.environ.update({k: env[k] for k in (
+            "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
+            "AWS_DEFAULT_REGION")})
         started = time.perf_counter()
         deploy("local", list(STACK_PARTS), env, say=lambda line: None,
                state_dir=work / "terraform-state")

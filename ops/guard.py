@@ -92,7 +92,8 @@ def delete_orphans(client: Any, orphans: list[Orphan]) -> list[str]:
     return lines
 
 
-def _target_group_arns(client: Any, names: set[str]) -> dict[str, str]:
+def target_group_arns(client: Any, names: set[str]) -> dict[str, str]:
+    """Target group name -> ARN, for those of ``names`` that exist."""
     found = {}
     for name in sorted(names):
         try:
@@ -111,7 +112,7 @@ def emergency_rollback(client: Any, config: EnvironmentConfig) -> list[str]:
     rust = {names[rust] for _, rust in splits.values()}
     python_of = {key: names[python] for key, (python, _) in splits.items()}
     python_of |= {canary_key(key): name for key, name in python_of.items()}
-    arns = _target_group_arns(client, set(python_of.values()))
+    arns = target_group_arns(client, set(python_of.values()))
     owned = owned_priorities(config)
     lines = []
     for listener, listener_arn in listener_arns(client, config).items():

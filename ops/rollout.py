@@ -37,7 +37,7 @@ from model.gates import DEFAULT_POLICY, SideMetrics, Verdict, alarm_verdict, rou
 from model.listener import LISTENERS, Listener
 from model.rollout import effective_routes, rust_alarm_prefixes
 from model.route_table import ROUTES
-from ops.guard import owned_priorities
+from ops.guard import owned_priorities, target_group_arns
 from ops.live import listener_arns, listener_rules
 from ops.route_view import target_group_names
 from ops.state import read_rollout, write_rollout
@@ -104,8 +104,7 @@ def apply_weights(clients: Any, config: EnvironmentConfig, state: rs.RolloutStat
     ``state`` says, as Terraform would render it; one line per rule changed."""
     wanted = effective_routes(rs.applied_to(config, state), ROUTES)
     names = target_group_names(config)
-    arns = {name: group["TargetGroupArn"] for name in set(names.values())
-            for group in _target_groups(clients.elbv2, name)}
+    arns = target_group_arns(clients.elbv2, set(names.values()))
     owned = owned_priorities(config)
     by_place = {(r.listener, r.priority): r for r in wanted
                 if r.action.weighted or r.canary_of is not None}
@@ -141,13 +140,6 @@ def _load_balancer_arns(client: Any, config: EnvironmentConfig, listener: Listen
     return [lb["LoadBalancerArn"] for lb in found["LoadBalancers"]]
 
 
-def _target_groups(client: Any, name: str) -> list[dict[str, Any]]:
-    try:
-        return client.describe_target_groups(Names=[name])["TargetGroups"]
-    except client.exceptions.TargetGroupNotFoundException:
-        return []
-
-
 # ---- gates ---------------------------------------------------------------------------------
 def _suffix(arn: str, marker: str) -> str:
     """ARN suffix as CloudWatch's dimensions take it (``app/<lb>/<id>``, ``targetgroup/...``)."""
@@ -163,6 +155,8 @@ def gate_verdicts(clients: Any, config: EnvironmentConfig, state: rs.RolloutStat
     start = state.step_started_at or now - state.bake_s
     period = max(60, -(-(now - start) // 60) * 60)
     names = target_group_names(config)
+    arns = target_group_arns(clients.elbv2, {names[b] for r in ROUTES
+                                             if (split := r.action.split()) for b in split})
     balancers = {listener: arn for listener in LISTENERS
                  for arn in _load_balancer_arns(clients.elbv2, config, listener)}
     by_key = {r.key: r for r in ROUTES}
@@ -173,13 +167,13 @@ def gate_verdicts(clients: Any, config: EnvironmentConfig, state: rs.RolloutStat
         if split is None or route.listener not in balancers:
             continue
         for side, backend in zip(("python", "rust"), split, strict=True):
-            groups = _target_groups(clients.elbv2, names[backend])
-            if not groups:
+            arn = arns.get(names[backend])
+            if arn is None:
                 continue
             dimensions = [
                 {"Name": "LoadBalancer",
                  "Value": _suffix(balancers[route.listener], "loadbalancer")},
-                {"Name": "TargetGroup", "Value": _suffix(groups[0]["TargetGroupArn"], "")}]
+                {"Name": "TargetGroup", "Value": _suffix(arn, "")}]
             for metric, stat, label in (("RequestCount", "Sum", "requests"),
                                         ("HTTPCode_Target_5XX_Count", "Sum", "errors"),
                                         ("TargetResponseTime", "p99", "p99")):
