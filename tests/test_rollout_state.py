@@ -132,6 +132,15 @@ def test_durations() -> None:
         90, 1800, 3600, 172800, 45]
 
 
+def test_nothing_moves_without_a_rollout(idle: rs.RolloutState) -> None:
+    for move in (lambda: rs.advance(idle, T0, GREEN, "x"), lambda: rs.pause(idle, T0, "x"),
+                 lambda: rs.resume(idle, T0, "x"), lambda: rs.promote(idle, T0, "x")):
+        with pytest.raises(rs.RolloutError, match=r"phase idle"):
+            move()
+    assert rs.tick(idle, T0, GREEN, "cron") == (idle, rs.Decision("nothing",
+                                                                  "phase idle: nothing to do"))
+
+
 def test_two_starts_and_unknown_routes_are_refused(rolling: rs.RolloutState,
                                                    idle: rs.RolloutState) -> None:
     with pytest.raises(rs.RolloutError, match="a rollout is already rolling at step 1/5"):
