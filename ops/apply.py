@@ -39,6 +39,7 @@ import environments
 from model.config import STACK_PARTS, EnvironmentConfig, LocalState, deploy_waves
 from model.errors import ConfigurationError
 from model.paths import PROJECT_ROOT
+from model.rollout_state import parameter_name
 from ops.deploy import DeployError, initialised, synth
 from ops.guard import find_orphans, move_priorities, priority_moves, repair_commands
 from ops.state import StateError, read_rollout, read_routing_state
@@ -158,7 +159,11 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
     env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
     (config,) = environments.selected(env)
     if "routing" in parts and not any(name in environ for name in ROLLOUT_VARIABLES):
-        env |= persisted_rollout(config, env, say)
+        try:
+            env |= persisted_rollout(config, env, say)
+        except Exception as error:  # credentials, endpoint, a malformed state: say which
+            raise DeployError(f"cannot read the rollout state {parameter_name(config)} of "
+                              f"{config.name}: {error}") from error
     wanted = [part for part in STACK_PARTS if part in parts]
     with deploy_lock():
         work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
