@@ -141,10 +141,12 @@ def _load_balancer_arns(client: Any, config: EnvironmentConfig, listener: Listen
 
 
 # ---- gates ---------------------------------------------------------------------------------
-def _suffix(arn: str, marker: str) -> str:
-    """ARN suffix as CloudWatch's dimensions take it (``app/<lb>/<id>``, ``targetgroup/...``)."""
-    return arn.split(f":{marker}/", 1)[1] if marker == "loadbalancer" else "targetgroup/" + (
-        arn.split(":targetgroup/", 1)[1])
+def _dimension(arn: str) -> str:
+    """An ARN as CloudWatch's ALB dimensions name it: ``app/<lb>/<id>`` for a load
+    balancer, ``targetgroup/<name>/<id>`` for a target group."""
+    if ":targetgroup/" in arn:
+        return "targetgroup/" + arn.split(":targetgroup/", 1)[1]
+    return arn.split(":loadbalancer/", 1)[1]
 
 
 def gate_verdicts(clients: Any, config: EnvironmentConfig, state: rs.RolloutState,
@@ -172,8 +174,8 @@ def gate_verdicts(clients: Any, config: EnvironmentConfig, state: rs.RolloutStat
                 continue
             dimensions = [
                 {"Name": "LoadBalancer",
-                 "Value": _suffix(balancers[route.listener], "loadbalancer")},
-                {"Name": "TargetGroup", "Value": _suffix(arn, "")}]
+                 "Value": _dimension(balancers[route.listener])},
+                {"Name": "TargetGroup", "Value": _dimension(arn)}]
             for metric, stat, label in (("RequestCount", "Sum", "requests"),
                                         ("HTTPCode_Target_5XX_Count", "Sum", "errors"),
                                         ("TargetResponseTime", "p99", "p99")):

@@ -92,3 +92,12 @@ def test_only_rust_and_load_balancer_alarms_in_alarm_count() -> None:
     assert rust_alarms_in_alarm(_Clients(), ENVIRONMENTS["local"]) == [
         "scorer-local-l-passport-v2-rust-scorer-target-5xx-ratio-burst",
         "scorer-local-public-alb-elb-5xx-ratio-burst"]
+
+
+def test_cloudwatch_dimensions_of_load_balancers_and_target_groups() -> None:
+    from ops.rollout import _dimension
+
+    assert _dimension("arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/lb/50dc") == (
+        "app/lb/50dc")
+    assert _dimension("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/73e2") == (
+        "targetgroup/tg/73e2")
