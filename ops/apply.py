@@ -42,6 +42,7 @@ from model.paths import PROJECT_ROOT
 from model.rollout_state import parameter_name
 from ops.deploy import DeployError, initialised, synth
 from ops.guard import find_orphans, move_priorities, priority_moves, repair_commands
+from ops.live import aws_client
 from ops.state import StateError, read_rollout, read_routing_state
 from ops.tooling import ToolError, terraform_environment
 
@@ -185,9 +186,9 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                                   if isinstance(config.state, LocalState) else None)
                     try:
                         state = read_routing_state(config, state_file,
-                                                   s3=s3 or _client("s3", env))
-                        guard_routing(client or _client("elbv2", env), config, stack_dir,
-                                      state, say)
+                                                   s3=s3 or aws_client("s3", config.region, env))
+                        elbv2 = client or aws_client("elbv2", config.region, env)
+                        guard_routing(elbv2, config, stack_dir, state, say)
                     except (Refused, StateError):
                         raise
                     except Exception as error:  # credentials, endpoint, API errors
@@ -214,26 +215,13 @@ def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
                       ssm: Any = None) -> dict[str, str]:
     """The deploy-time variables that reproduce the persisted rollout state (none before the
     routing stack's first deploy created it), so that a plain deploy keeps the live weights."""
-    state = read_rollout(ssm or _client("ssm", env), config)
+    state = read_rollout(ssm or aws_client("ssm", config.region, env), config)
     if state is None:
         return {}
     say(f"keeping the persisted rollout state of {config.name}: {state.summary}")
     return {"RUST_ROUTING_PERCENT_ROUTES": ",".join(f"{k}={r}"
                                                     for k, r in sorted(state.routes.items())),
             "RUST_EMERGENCY_ROLLBACK": "true" if state.emergency else "false"}
-
-
-def _client(service: str, env: dict[str, str]) -> Any:
-    """A boto3 client configured from ``env`` (the deploy's environment), not this process's."""
-    import boto3
-
-    return boto3.session.Session(
-        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID"),
-        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY"),
-        aws_session_token=env.get("AWS_SESSION_TOKEN"),
-        profile_name=env.get("AWS_PROFILE"),
-    ).client(service, region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
-             endpoint_url=env.get("AWS_ENDPOINT_URL") or None)
 
 
 def main(argv: list[str] | None = None) -> int:

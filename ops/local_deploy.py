@@ -16,14 +16,12 @@ import shutil
 import sys
 from pathlib import Path
 
-import boto3
-
 from environments import ENVIRONMENTS
 from model.config import STACK_PARTS
 from ops.apply import Refused, deploy
 from ops.deploy import DeployError
 from ops.emulator import Emulator, aws_environment
-from ops.live import live_rules
+from ops.live import aws_client, live_rules
 from ops.route_view import table
 from ops.state import StateError
 from ops.tooling import PROJECT_ROOT, ToolError, terraform_environment
@@ -36,11 +34,7 @@ def deploy_local(env: dict[str, str], state_dir: Path) -> str:
     """Deploy all stacks of local with ``env`` aimed at an emulator; the live table."""
     deploy("local", list(STACK_PARTS), env, state_dir=state_dir,
            say=lambda line: print(f"  {line}", flush=True))
-    client = boto3.client("elbv2", endpoint_url=env["AWS_ENDPOINT_URL"],
-                          region_name=LOCAL.region,
-                          aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
-    return table(live_rules(client, LOCAL))
+    return table(live_rules(aws_client("elbv2", LOCAL.region, env), LOCAL))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,11 +34,11 @@ from model.config import EnvironmentConfig
 from model.errors import ConfigurationError
 from model.functions import FUNCTIONS
 from model.gates import DEFAULT_POLICY, SideMetrics, Verdict, alarm_verdict, route_verdicts
-from model.listener import LISTENERS, Listener
+from model.listener import LISTENERS
 from model.rollout import effective_routes, rust_alarm_prefixes
 from model.route_table import ROUTES
 from ops.guard import owned_priorities, target_group_arns
-from ops.live import listener_arns, listener_rules
+from ops.live import aws_client, listener_arns, listener_rules, load_balancer_arn
 from ops.route_view import target_group_names
 from ops.state import read_rollout, write_rollout
 
@@ -46,10 +46,7 @@ from ops.state import read_rollout, write_rollout
 class Clients:
     """The boto3 clients a rollout uses, made from the usual credentials chain."""
 
-    def __init__(self, config: EnvironmentConfig, session: Any = None) -> None:
-        import boto3
-
-        self._session = session or boto3.session.Session()
+    def __init__(self, config: EnvironmentConfig) -> None:
         self._region = config.region
         self._made: dict[str, Any] = {}
 
@@ -57,7 +54,7 @@ class Clients:
         if service.startswith("_"):
             raise AttributeError(service)
         if service not in self._made:
-            self._made[service] = self._session.client(service, region_name=self._region)
+            self._made[service] = aws_client(service, self._region)
         return self._made[service]
 
 
@@ -132,14 +129,6 @@ def apply_weights(clients: Any, config: EnvironmentConfig, state: rs.RolloutStat
     return lines
 
 
-def _load_balancer_arns(client: Any, config: EnvironmentConfig, listener: Listener) -> list[str]:
-    try:
-        found = client.describe_load_balancers(Names=[config.load_balancer_name(listener)])
-    except client.exceptions.LoadBalancerNotFoundException:
-        return []
-    return [lb["LoadBalancerArn"] for lb in found["LoadBalancers"]]
-
-
 # ---- gates ---------------------------------------------------------------------------------
 def _dimension(arn: str) -> str:
     """An ARN as CloudWatch's ALB dimensions name it: ``app/<lb>/<id>`` for a load
@@ -160,7 +149,7 @@ def gate_verdicts(clients: Any, config: EnvironmentConfig, state: rs.RolloutStat
     arns = target_group_arns(clients.elbv2, {names[b] for r in ROUTES
                                              if (split := r.action.split()) for b in split})
     balancers = {listener: arn for listener in LISTENERS
-                 for arn in _load_balancer_arns(clients.elbv2, config, listener)}
+                 if (arn := load_balancer_arn(clients.elbv2, config, listener))}
     by_key = {r.key: r for r in ROUTES}
     queries, sides = [], {}
     for n, key in enumerate(state.rollout_routes):

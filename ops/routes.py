@@ -43,7 +43,7 @@ from model.route import Route, first_match
 from model.route_table import ROUTES
 from ops.deploy import initialised
 from ops.guard import delete_orphans, emergency_rollback, find_orphans, repair_commands
-from ops.live import LiveError, live_rules
+from ops.live import LiveError, aws_client, live_rules
 from ops.route_view import RuleView, intended, table, target_group_names
 from ops.state import (
     StateError,
@@ -155,10 +155,8 @@ def explain(config: EnvironmentConfig, method: str, url: str, listener: Listener
     return "\n".join(lines)
 
 
-def _live_client(config: EnvironmentConfig, service: str = "elbv2"):  # noqa: ANN202 (boto3)
-    import boto3
-
-    return boto3.client(service, region_name=config.region)
+def _live_client(config: EnvironmentConfig, service: str = "elbv2") -> Any:
+    return aws_client(service, config.region)
 
 
 def main(argv: list[str] | None = None) -> int:
