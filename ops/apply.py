@@ -8,9 +8,9 @@ exactly what it synthesized, with the listeners checked before the routing stack
 2. Synthesizes into a folder of its own (a temporary one; for local state its
    ``terraform-state`` links to the real state folder), with the deploy-time variables.
 3. For each selected stack in dependency order: ``terraform init`` and ``terraform apply``
-   of that synthesized JSON. Before the routing stack: refuses when a rule is live at a
-   priority this project owns but absent from state (an orphan, ``ops.guard``), saying how
-   to adopt or delete it; applies priority permutations in one ``SetRulePriorities`` call.
+   of that synthesized JSON; independent stacks side by side, sharing 4 concurrent AWS
+   calls. Before the routing stack: refuses when a rule is live at a priority this project
+   owns but absent from state (an orphan, ``ops.guard``), saying how to adopt or delete it; applies priority permutations in one ``SetRulePriorities`` call.
 4. Prints progress per stack (stack n of N, resources done, elapsed) and, on failure, the
    last Terraform error.
 
@@ -85,14 +85,22 @@ def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -
         (work / "terraform-state").symlink_to(target, target_is_directory=True)
 
 
+# Concurrent AWS calls of one deploy, shared by the stacks that apply side by side: under more,
+# the local emulator was seen to answer a create twice (the SDK's retry of a dropped request),
+# leaving a resource that exists but is not in state.
+PARALLELISM = 4
+
+
 def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: Say,
-                         every_s: float = 10.0, timeout_s: float = 1800) -> None:
+                         every_s: float = 10.0, timeout_s: float = 1800,
+                         parallelism: int = PARALLELISM) -> None:
     """``terraform apply -json``: a progress line at most every ``every_s`` seconds, the last
     error when it fails."""
     terraform = initialised(stack_dir, env)
     started = time.monotonic()
     process = subprocess.Popen(
-        [terraform, "apply", "-auto-approve", "-input=false", "-json", "-parallelism=4"],
+        [terraform, "apply", "-auto-approve", "-input=false", "-json",
+         f"-parallelism={parallelism}"],
         cwd=stack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     planned = done = 0
     errors: list[str] = []
@@ -177,7 +185,7 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
             for part in wanted:  # inits share the plugin cache: one at a time
                 initialised(outdir / "stacks" / config.stack_name(part), env)
 
-            def one(part: str) -> None:
+            def one(part: str, parallelism: int) -> None:
                 stack = config.stack_name(part)
                 stack_dir = outdir / "stacks" / stack
                 label = f"[{wanted.index(part) + 1}/{len(wanted)}] {stack}"
@@ -195,11 +203,12 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                         raise DeployError(f"{label}: cannot check the live listeners before "
                                           f"the routing stack: {error}") from error
                 say(f"{label}: applying")
-                _apply_with_progress(stack_dir, env, label, say)
+                _apply_with_progress(stack_dir, env, label, say, parallelism=parallelism)
 
             for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
                 with ThreadPoolExecutor(max_workers=len(wave)) as pool:
-                    outcomes = [pool.submit(one, part) for part in wave]
+                    share = max(1, PARALLELISM // len(wave))  # the wave shares the budget
+                    outcomes = [pool.submit(one, part, share) for part in wave]
                 for outcome in outcomes:
                     outcome.result()  # the first failure stops the deploy after its wave
         finally:
