@@ -8,9 +8,10 @@ exactly what it synthesized, with the listeners checked before the routing stack
 2. Synthesizes into a folder of its own (a temporary one; for local state its
    ``terraform-state`` links to the real state folder), with the deploy-time variables.
 3. For each selected stack in dependency order: ``terraform init`` and ``terraform apply``
-   of that synthesized JSON; independent stacks side by side, sharing 4 concurrent AWS
-   calls. Before the routing stack: refuses when a rule is live at a priority this project
-   owns but absent from state (an orphan, ``ops.guard``), saying how to adopt or delete it; applies priority permutations in one ``SetRulePriorities`` call.
+   of that synthesized JSON; independent stacks side by side, splitting 4 concurrent AWS
+   calls between them (rounded up). Before the routing stack: refuses when a rule is live at
+   a priority this project owns but absent from state (an orphan, ``ops.guard``), saying how
+   to adopt or delete it; applies priority permutations in one ``SetRulePriorities`` call.
 4. Prints progress per stack (stack n of N, resources done, elapsed) and, on failure, the
    last Terraform error.
 
@@ -85,9 +86,9 @@ def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -
         (work / "terraform-state").symlink_to(target, target_is_directory=True)
 
 
-# Concurrent AWS calls of one deploy, shared by the stacks that apply side by side: under more,
-# the local emulator was seen to answer a create twice (the SDK's retry of a dropped request),
-# leaving a resource that exists but is not in state.
+# Concurrent AWS calls of one deploy, split between the stacks that apply side by side: under
+# three stacks at 4 each, the local emulator was seen to answer a create twice (the SDK's retry
+# of a dropped request), leaving a resource that exists but is not in state.
 PARALLELISM = 4
 
 
@@ -207,7 +208,7 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
 
             for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
                 with ThreadPoolExecutor(max_workers=len(wave)) as pool:
-                    share = max(1, PARALLELISM // len(wave))  # the wave shares the budget
+                    share = -(-PARALLELISM // len(wave))  # the wave splits it, rounded up
                     outcomes = [pool.submit(one, part, share) for part in wave]
                 for outcome in outcomes:
                     outcome.result()  # the first failure stops the deploy after its wave
