@@ -40,7 +40,7 @@ install: .venv/.installed node_modules/.installed
 ## (KEEP_RUNNING=1 leaves the emulator running; AWS_ENDPOINT_URL=... reuses a running one)
 local: install
 	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.10)" >&2; exit 1; }
-	$(PIPENV) run python -m ops.local_deploy $(if $(KEEP_RUNNING),--keep-running)
+	$(PIPENV) run python -m ops.dev.local $(if $(KEEP_RUNNING),--keep-running)
 
 ## synth: synthesize the selected environments (ENVIRONMENTS, default all) into cdktf.out
 synth: install
@@ -55,17 +55,17 @@ test: lint .venv-checkov/.installed
 
 ## security: synthesize every environment and run the checkov security gate on it
 security: install .venv-checkov/.installed
-	$(PIPENV) run python -m ops.security_gate
+	$(PIPENV) run python -m security.checkov_gate
 
 ## docs: regenerate docs/routing.md from the route table
 docs: install
-	$(PIPENV) run python -m ops.route_docs > docs/routing.md
+	$(PIPENV) run python -m ops.docs.routing > docs/routing.md
 
 ## fixtures: regenerate the routes tests' state file from a fresh deploy of local to the emulator
 fixtures: install
 	@command -v terraform >/dev/null || { echo "error: terraform is required (Terraform >= 1.10)" >&2; exit 1; }
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && env -u AWS_ENDPOINT_URL $(PIPENV) run \
-		python -m ops.local_deploy --state-dir "$$tmp/terraform-state" \
+		python -m ops.dev.local --state-dir "$$tmp/terraform-state" \
 		--save-routing-state tests/fixtures/scorer-local-routing.tfstate
 
 ## bench: time synth against the naive cdktf floor, the test session, scale, memory

@@ -18,12 +18,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import environments
-from model.backend import Backend
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.route_table import ROUTES
 from model.errors import ConfigurationError
 from model.function_spec import FunctionSpec
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
-from model.route import Route
-from model.route_table import ROUTES
+from model.routing.backend import Backend
+from model.routing.route import Route
 from model.validation import validate
 
 

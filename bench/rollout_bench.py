@@ -27,17 +27,17 @@ import boto3
 from environments import ENVIRONMENTS
 from functions.rollout_abort.handler import handler
 from model.config import STACK_PARTS
-from ops.apply import deploy
-from ops.emulator import Emulator, aws_environment
-from ops.live import live_rules
-from ops.rollout import main as rollout
-from ops.tooling import terraform_environment
+from ops.adapters.alb import Router
+from ops.cli.rollout import main as rollout
+from ops.dev.emulator import Emulator, aws_environment
+from ops.driver.deploy import deploy
+from ops.driver.tools import terraform_environment
 
 LOCAL = ENVIRONMENTS["local"]
 
 
 def rust_weights(client: object) -> set[int]:
-    return {w for v in live_rules(client, LOCAL) if v.stickiness is not None or
+    return {w for v in Router(client, LOCAL).views() if v.stickiness is not None or
             len(v.targets) > 1 for n, w in v.targets if n.startswith("l-passport-v2-rust")
             and w is not None}
 

@@ -19,9 +19,9 @@ with kernel_loading_lazily():
     from modules.aws import App
 
 from environments import ENVIRONMENTS
-from model.actions import forward, weighted_forward
-from model.listener import INTERNAL, PUBLIC
-from model.route import Route, when
+from model.routing.actions import forward, weighted_forward
+from model.routing.listener import INTERNAL, PUBLIC
+from model.routing.route import Route, when
 from model.validation import validate
 from stacks import app as scorer_app
 

@@ -10,7 +10,10 @@
   weighted rule (and points canary rules at Python); ``false``/``0`` or unset: off;
 - ``RUST_CANARY_ROUTES``: ``route-key,route-key`` weighted routes that get a canary rule for
   ``X-Use-Rust-Scorer: true`` (replaces the environment's list; empty for none);
-- ``PYTHON_IMAGE_TAG``: overrides the image tag of the Python functions.
+- ``PYTHON_IMAGE_TAG``: overrides the image tag of the Python functions;
+- ``RUST_ROLLOUT_STATE``: a persisted rollout document (``model.rollout.state``), applied
+  after the variables above: what the deploy driver hands to synthesis so that a deploy keeps
+  the live weights.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from dataclasses import replace
 from environments import local, production, review, staging
 from model.config import EnvironmentConfig, image_tag_problem
 from model.errors import ConfigurationError
+from model.rollout.state import RolloutState, applied_to
 
+ROLLOUT_STATE_VARIABLE = "RUST_ROLLOUT_STATE"
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     module.CONFIG.name: module.CONFIG for module in (staging, review, production, local)
 }
@@ -113,9 +118,16 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
         if problem:
             raise ConfigurationError(f"PYTHON_IMAGE_TAG={shown(tag, 140)} is invalid: {problem}")
         overrides["python_image_tag"] = tag
-    return [replace(config, **overrides,
-                    route_rust_percent=_merged(config.route_rust_percent, per_route))
-            for config in configs]
+    chosen = [replace(config, **overrides,
+                      route_rust_percent=_merged(config.route_rust_percent, per_route))
+              for config in configs]
+    if ROLLOUT_STATE_VARIABLE in environ:
+        try:
+            state = RolloutState.from_json(environ[ROLLOUT_STATE_VARIABLE])
+        except ConfigurationError as error:
+            raise ConfigurationError(f"{ROLLOUT_STATE_VARIABLE}: {error}") from None
+        chosen = [applied_to(config, state) for config in chosen]
+    return chosen
 
 
 def _merged(own: tuple[tuple[str, int], ...],

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from model.listener import LISTENERS, Listener
 from model.names import elb_name_problem
+from model.routing.listener import LISTENERS, Listener
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from model.backend import Backend
+from model.routing.backend import Backend
 
 
 @dataclass(frozen=True)

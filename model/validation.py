@@ -8,18 +8,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from model.alarm_policy import override_problems
-from model.backend import Backend
+from model.catalog.alarm_policy import override_problems
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
+from model.catalog.route_history import DEPLOYED_KEYS, RETIRED_KEYS
+from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.errors import ModelError
 from model.function_spec import FunctionSpec
-from model.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
-from model.listener import LISTENERS, Listener
 from model.names import elb_name_problem, function_name_problem, role_name_problem
-from model.rollout import canaries, effective_routes
-from model.route import PRIORITY_MAX, PRIORITY_MIN, Route, could_overlap
-from model.route_history import DEPLOYED_KEYS, RETIRED_KEYS
-from model.route_table import ROUTES
+from model.rollout.controls import canaries, effective_routes
+from model.routing.backend import Backend
+from model.routing.conditions import could_overlap
+from model.routing.listener import LISTENERS, Listener
+from model.routing.route import PRIORITY_MAX, PRIORITY_MIN, Route
 
 RULES_PER_LOAD_BALANCER_MAX = 100
 _ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -34,8 +35,8 @@ def validate(
     deployed_keys: frozenset[str] = DEPLOYED_KEYS,
 ) -> None:
     """Raise ModelError listing every problem of every environment, or return.
-    ``deployed_keys``: the route keys deployed so far (model/route_history.py); a route table
-    that never was deployed (the benchmark's) passes none."""
+    ``deployed_keys``: the route keys deployed so far (model/catalog/route_history.py); a
+    route table that never was deployed (the benchmark's) passes none."""
     problems = [
         problem
         for config in configs
@@ -178,7 +179,7 @@ def _rename_problems(
         found.append(f"route key {gone!r} was deployed and is gone from the route table: if the "
                      f"route was renamed, give the new route former_keys=({gone!r},) so its "
                      "rule moves in state instead of being destroyed and created; if it was "
-                     "removed, add it to RETIRED_KEYS in model/route_history.py")
+                     "removed, add it to RETIRED_KEYS in model/catalog/route_history.py")
     return found
 
 

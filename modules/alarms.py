@@ -10,7 +10,7 @@ subject never moves another. Each subject carries its own evaluation (overrides)
 
 from __future__ import annotations
 
-from model.alarm_model import AlarmKind, Subject
+from model.monitoring.alarm_model import AlarmKind, Subject
 from model.names import terraform_id
 from modules.aws import (
     CloudwatchMetricAlarm,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from model.alarm_policy import ROLLOUT_PANELS
+from model.catalog.alarm_policy import ROLLOUT_PANELS
 from modules.aws import CloudwatchDashboard, Construct, Fn
 
 _WIDTH, _HEIGHT = 6, 6

@@ -1,6 +1,6 @@
 """Listener rules and listeners from the model's values, with the provider's typed structs.
 
-``ActionBlocks`` is the constructs' side of ``model.actions.ActionRenderer``: it builds one
+``ActionBlocks`` is the constructs' side of ``model.routing.actions.ActionRenderer``: it builds one
 family of provider structs (a rule's action or a listener's default action, which have the
 same shape under different class names), so every action renders itself the same way in
 both places.
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from model.actions import Action, ArnOf
-from model.listener import Listener
 from model.names import terraform_id
-from model.route import Conditions, Route
+from model.routing.actions import Action, ArnOf
+from model.routing.conditions import Conditions
+from model.routing.listener import Listener
+from model.routing.route import Route
 from modules.aws import (
     Construct,
     LbListener,

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.backend import Backend
 from model.config import EnvironmentConfig
-from model.listener import Listener
 from model.names import terraform_id
-from model.registry import TargetGroupRegistry
+from model.routing.backend import Backend
+from model.routing.listener import Listener
+from model.routing.registry import TargetGroupRegistry
 from modules.access_logs import AccessLogBucket
 from modules.address import addressed
 from modules.aws import (

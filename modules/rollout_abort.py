@@ -1,6 +1,7 @@
 """The rollout-abort function: a Rust alarm entering ALARM sets Rust's weight to 0.
 
-The function (``functions/rollout_abort``, zipped from this repository), its log group, a
+The function (``functions/rollout_abort/handler.py`` and the project modules it imports,
+assembled at synth time by ``modules/lambda_package.py``), its log group, a
 least-privilege role (read rules; modify and delete only the rules of this environment's two
 load balancers; read and write only this environment's rollout parameter; write its own log
 group), and the EventBridge rule on "CloudWatch Alarm State Change" events of the alarms
@@ -13,8 +14,8 @@ from __future__ import annotations
 import json
 
 from model.config import EnvironmentConfig
-from model.listener import LISTENERS
 from model.paths import PROJECT_ROOT
+from model.routing.listener import LISTENERS
 from modules.address import addressed
 from modules.aws import (
     AssetType,
@@ -31,6 +32,7 @@ from modules.aws import (
     LambdaPermission,
     TerraformAsset,
 )
+from modules.lambda_package import assemble, handler_name
 
 ADDRESS = "rollout_abort"
 _ASSUME_LAMBDA = json.dumps({
@@ -55,8 +57,8 @@ class RolloutAbortFunction(Construct):
     ) -> None:
         super().__init__(scope, "rollout-abort")
         name = config.function_name("rollout-abort")
-        package = TerraformAsset(self, "package", path=str(PROJECT_ROOT / "functions" /
-                                                           "rollout_abort"),
+        entry = PROJECT_ROOT / "functions" / "rollout_abort" / "handler.py"
+        package = TerraformAsset(self, "package", path=str(assemble(entry)),
                                  type=AssetType.ARCHIVE)
         log_group = addressed(CloudwatchLogGroup(
             self, "log-group", name=f"/aws/lambda/{name}",
@@ -92,7 +94,7 @@ class RolloutAbortFunction(Construct):
             function_name=name,
             role=role.arn,
             runtime="python3.12",
-            handler="handler.handler",
+            handler=handler_name(entry),
             filename=package.path,
             source_code_hash=Fn.filebase64sha256(package.path),
             architectures=["arm64"],

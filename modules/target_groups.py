@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from model.backend import Backend
 from model.names import terraform_id
-from model.registry import TargetGroupRegistry
+from model.routing.backend import Backend
+from model.routing.registry import TargetGroupRegistry
 from modules.address import addressed
 from modules.aws import (
     Construct,

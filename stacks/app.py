@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.backend import Backend
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
-from model.listener import INTERNAL, PUBLIC
-from model.registry import TargetGroupRegistry
-from model.route import Route
-from model.route_table import ROUTES
+from model.routing.backend import Backend
+from model.routing.listener import INTERNAL, PUBLIC
+from model.routing.registry import TargetGroupRegistry
+from model.routing.route import Route
 from modules.aws import Construct, LbTargetGroup
 from modules.provider import type_hints_cached
 from stacks.internal_alb import InternalAlbStack

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from model.backend import Backend
 from model.config import EnvironmentConfig
-from model.listener import INTERNAL
-from model.registry import TargetGroupRegistry
+from model.routing.backend import Backend
+from model.routing.listener import INTERNAL
+from model.routing.registry import TargetGroupRegistry
 from modules.aws import Construct, DataAwsLb, DataAwsLbListener, LbTargetGroup
 from modules.listener_rule import routing_listener
 from modules.load_balancer import Ingress, LoadBalancer, ServiceTargetGroups

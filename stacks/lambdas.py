@@ -5,7 +5,7 @@ from __future__ import annotations
 from model.config import EnvironmentConfig, LocalArtifacts, ManagedSecret, S3Artifacts
 from model.function_spec import FunctionSpec, ImageCode
 from model.paths import PROJECT_ROOT
-from model.registry import TargetGroupRegistry
+from model.routing.registry import TargetGroupRegistry
 from modules.aws import (
     AssetType,
     Construct,

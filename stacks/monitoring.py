@@ -7,22 +7,22 @@ routing stack only, and the alarms and dashboard stay as they are.
 
 from __future__ import annotations
 
-from model.alarm_model import AlarmKind, Evaluation, Subject
-from model.alarm_policy import (
+from model.catalog.alarm_policy import (
     FUNCTION_ALARMS,
     LOAD_BALANCER_ALARMS,
     RESPONSE_TIME_OVERRIDES,
     TARGET_ALARMS,
 )
-from model.backend import Backend
+from model.catalog.functions import all_backends
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
-from model.functions import all_backends
-from model.listener import LISTENERS, Listener
-from model.registry import TargetGroupRegistry
-from model.rollout import canary_key, rust_alarm_prefixes, rust_backends
-from model.rollout_state import parameter_name
-from model.route import Route
+from model.monitoring.alarm_model import AlarmKind, Evaluation, Subject
+from model.rollout.controls import canary_key, rust_alarm_prefixes, rust_backends
+from model.rollout.state import parameter_name
+from model.routing.backend import Backend
+from model.routing.listener import LISTENERS, Listener
+from model.routing.registry import TargetGroupRegistry
+from model.routing.route import Route
 from modules.alarms import alarm_set
 from modules.aws import (
     Construct,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from model.backend import Backend
 from model.config import EnvironmentConfig
-from model.listener import PUBLIC, PUBLIC_HTTP_REDIRECT
-from model.registry import TargetGroupRegistry
+from model.routing.backend import Backend
+from model.routing.listener import PUBLIC, PUBLIC_HTTP_REDIRECT
+from model.routing.registry import TargetGroupRegistry
 from modules.aws import Construct, LbTargetGroup
 from modules.certificates import certificate_arn
 from modules.listener_rule import listener, routing_listener

@@ -12,12 +12,12 @@ state, so its deploys keep the live weights.
 from __future__ import annotations
 
 from model.config import EnvironmentConfig
-from model.listener import Listener
 from model.names import terraform_id
-from model.registry import TargetGroupRegistry
-from model.rollout import effective_routes, rust_percent_of
-from model.rollout_state import initial_state, parameter_name
-from model.route import Route
+from model.rollout.controls import effective_routes, rust_percent_of
+from model.rollout.state import initial_state, parameter_name
+from model.routing.listener import Listener
+from model.routing.registry import TargetGroupRegistry
+from model.routing.route import Route
 from modules.aws import (
     Construct,
     LbTargetGroup,
@@ -76,8 +76,7 @@ class RoutingStack(EnvironmentStack):
                 f"The rollout state {parameter_name(config)} holds R=${{{held}}} (emergency "
                 f"${{{emergency}}}) for route {route.key}; this deploy would set R={r} "
                 f"(emergency {flag}). Change the rollout with the rollout command (pipenv run "
-                f"python -m ops.rollout ... --env {config.name}), or deploy with the deploy "
-                f"driver (pipenv run python -m ops.apply --env {config.name}), which keeps the "
-                "persisted weights."),
+                f"rollout ... --env {config.name}), or deploy with the deploy driver (pipenv "
+                f"run deploy --env {config.name}), which keeps the persisted weights."),
         )])
 

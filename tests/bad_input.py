@@ -17,13 +17,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from model.actions import Action, fixed_response, forward, weighted_forward
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.route_table import ROUTES
 from model.config import AdoptedListener, EnvironmentConfig
 from model.function_spec import FunctionSpec
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
-from model.listener import listener_named
-from model.route import Route, when
-from model.route_table import ROUTES
+from model.routing.actions import Action, fixed_response, forward, weighted_forward
+from model.routing.listener import listener_named
+from model.routing.route import Route, when
 
 _LISTENER_ARN = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/"
                  "50dc6c495c0c9188/f2f7dc8efc522ab2")

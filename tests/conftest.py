@@ -18,10 +18,10 @@ import pytest
 import typeguard
 
 import environments
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
 from model.paths import PROJECT_ROOT
-from model.route_table import ROUTES
 from model.validation import validate
 from modules.aws import App, TerraformStack, Testing
 from modules.provider import type_hints_cached
@@ -131,7 +131,7 @@ def synthesize_with(
 @pytest.fixture(scope="session")
 def terraform_env() -> dict[str, str]:
     """The environment for Terraform runs; Terraform missing fails the test, loudly."""
-    from ops.tooling import terraform_environment
+    from ops.driver.tools import terraform_environment
 
     if not shutil.which("terraform"):
         pytest.fail("Terraform is not on the PATH: install Terraform >= 1.5 to run the "

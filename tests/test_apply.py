@@ -16,8 +16,9 @@ import pytest
 
 from model.config import STACK_PARTS, deploy_waves
 from model.paths import PROJECT_ROOT
-from ops.apply import Refused, _apply_with_progress, deploy_lock
-from ops.deploy import DeployError
+from ops.driver.deploy import _apply_with_progress, deploy_lock
+from ops.driver.preflight import Refused
+from ops.driver.terraform import DeployError
 
 
 def _fake_terraform(folder: Path, messages: list[dict[str, object]], code: int) -> Path:
@@ -70,7 +71,7 @@ def test_a_second_deploy_of_one_checkout_is_refused_while_the_first_runs(tmp_pat
     lock = tmp_path / ".deploy.lock"
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
-         "from ops.apply import deploy_lock\n"
+         "from ops.driver.deploy import deploy_lock\n"
          f"with deploy_lock(Path({str(lock)!r})):\n    print('held', flush=True)\n"
          "    time.sleep(30)\n"], cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE, text=True)

@@ -3,9 +3,9 @@ docs/validation.md lists every case of the bad-input table."""
 
 
 from environments import ENVIRONMENTS
+from model.catalog.route_table import ROUTES
 from model.paths import PROJECT_ROOT
-from model.route_table import ROUTES
-from ops.route_docs import render
+from ops.docs.routing import render
 
 DOC = PROJECT_ROOT / "docs" / "routing.md"
 
@@ -13,7 +13,7 @@ DOC = PROJECT_ROOT / "docs" / "routing.md"
 def test_routing_doc_is_up_to_date() -> None:
     expected = render(rust_percents={n: c.rust_percent for n, c in ENVIRONMENTS.items()})
     assert DOC.read_text() == expected, (
-        "docs/routing.md is out of date: run `pipenv run python -m ops.route_docs "
+        "docs/routing.md is out of date: run `pipenv run python -m ops.docs.routing "
         "> docs/routing.md`")
 
 

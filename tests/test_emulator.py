@@ -1,5 +1,5 @@
 """Layer 3: real deploys of ``local`` to a local AWS emulator with the deploy driver
-(``ops.apply``: synth, Terraform) and the ELBv2 API.
+(``ops.driver``: synth, Terraform) and the ELBv2 API.
 
 One emulator for this module, on a free loopback port, stopped at the end. The tests run in
 file order as one story: migration beside legacy rules, live table, rollout, rollback,
@@ -23,20 +23,22 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-import ops.apply as ops_apply
+import ops.driver.deploy as driver
 from environments import ENVIRONMENTS
 from functions.rollout_abort.handler import handler as abort_handler
+from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS
-from model.listener import INTERNAL, PUBLIC
 from model.paths import PROJECT_ROOT
-from model.route_table import ROUTES
-from ops.deploy import DeployError, apply, changes, initialised, plan, synth
-from ops.emulator import Emulator
-from ops.live import listener_arns, live_rules
-from ops.rollout import main as rollout_main
-from ops.route_view import RuleView, intended
-from ops.routes import main as routes_main
-from ops.state import read_rollout, read_routing_state, rules_from_state, write_rollout
+from model.routing.listener import INTERNAL, PUBLIC
+from model.routing.view import RuleView, intended
+from ops.adapters.alb import Router
+from ops.adapters.store import RolloutStore
+from ops.adapters.tfstate import read_routing_state, rules_from_state
+from ops.cli.rollout import main as rollout_main
+from ops.cli.routes import main as routes_main
+from ops.dev.emulator import Emulator
+from ops.driver.preflight import Refused, check_routing
+from ops.driver.terraform import DeployError, apply, changes, initialised, plan, synth
 
 pytestmark = pytest.mark.emulator
 LOCAL = ENVIRONMENTS["local"]
@@ -79,7 +81,7 @@ class Deployment:
     def deploy(self, parts: list[str], env: dict[str, str] | None = None) -> list[str]:
         """The deploy driver (as make local runs it); what it printed."""
         said: list[str] = []
-        ops_apply.deploy("local", parts, env or self.env, say=said.append,
+        driver.deploy("local", parts, env or self.env, say=said.append,
                          state_dir=self.state_dir, client=self.client)
         return said
 
@@ -92,9 +94,9 @@ class Deployment:
 
     def record(self, r: int) -> None:
         """Persist R = ``r`` on every weighted route, as a rollout transition would."""
-        state = read_rollout(self.ssm(), LOCAL)
+        state = RolloutStore(self.ssm()).read(LOCAL)
         assert state is not None
-        write_rollout(self.ssm(), LOCAL, replace(state, routes=dict.fromkeys(state.routes, r),
+        RolloutStore(self.ssm()).write(LOCAL, replace(state, routes=dict.fromkeys(state.routes, r),
                                                  emergency=False, phase="idle",
                                                  reason=f"test: R = {r}"))
 
@@ -116,7 +118,7 @@ class Deployment:
         return dict(zip(stacks, found, strict=True))
 
     def live(self) -> list[RuleView]:
-        return live_rules(self.client, LOCAL)
+        return Router(self.client, LOCAL).views()
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +147,7 @@ def deployment(
 
 
 def _create_legacy_rules(client: Any) -> None:
-    listeners = listener_arns(client, LOCAL)
+    listeners = Router(client, LOCAL).listener_arns()
     groups = {g["TargetGroupName"]: g["TargetGroupArn"]
               for g in client.describe_target_groups()["TargetGroups"]}
     backend = {PUBLIC: groups["svc-registry"], INTERNAL: groups["svc-internal"]}
@@ -186,7 +188,7 @@ def test_a_live_rules_equal_the_route_table(deployment: Deployment) -> None:
 def test_e_legacy_rules_coexist_and_their_priorities_stay_taken(deployment: Deployment) -> None:
     legacy = {(v.listener, v.priority) for v in deployment.live() if v.key == "legacy"}
     assert legacy == {(lst.name, p) for lst, rules in LEGACY_RULES.items() for p, _ in rules}
-    listener = listener_arns(deployment.client, LOCAL)[PUBLIC]
+    listener = Router(deployment.client, LOCAL).listener_arns()[PUBLIC]
     with pytest.raises(ClientError) as error:
         deployment.client.create_rule(
             ListenerArn=listener, Priority=1001,
@@ -269,7 +271,7 @@ def test_f_drift_behind_terraforms_back_plans_exactly_that_rule(
             for g in deployment.client.describe_target_groups()["TargetGroups"]}
     rule_arn = next(
         r["RuleArn"] for r in deployment.client.describe_rules(
-            ListenerArn=listener_arns(deployment.client, LOCAL)[PUBLIC])["Rules"]
+            ListenerArn=Router(deployment.client, LOCAL).listener_arns()[PUBLIC])["Rules"]
         if r["Priority"] == str(rule.priority))
     deployment.client.modify_rule(RuleArn=rule_arn, Actions=[{
         "Type": "forward",
@@ -308,7 +310,7 @@ def test_g_a_killed_deploys_orphaned_canary_is_reported_refused_rolled_back_and_
     assert bulk.canary is not None
     groups = _target_groups(deployment)
     deployment.client.create_rule(  # what the killed deploy left: the canary, never in state
-        ListenerArn=listener_arns(deployment.client, LOCAL)[PUBLIC], Priority=bulk.canary,
+        ListenerArn=Router(deployment.client, LOCAL).listener_arns()[PUBLIC], Priority=bulk.canary,
         Conditions=[  # as AWS answers: moto fills *Config only when it is given
             {"Field": "path-pattern",
              "PathPatternConfig": {"Values": list(bulk.conditions.paths)}},
@@ -326,7 +328,7 @@ def test_g_a_killed_deploys_orphaned_canary_is_reported_refused_rolled_back_and_
     assert "routes repair --env local --delete" in out
 
     canary = {**deployment.env, "RUST_CANARY_ROUTES": bulk.key}
-    with pytest.raises(ops_apply.Refused) as refused:  # before Terraform, not PriorityInUse
+    with pytest.raises(Refused) as refused:  # before Terraform, not PriorityInUse
         deployment.deploy(["routing"], canary)
     assert "absent from the routing state; Terraform would fail with PriorityInUse" in str(
         refused.value)
@@ -359,7 +361,7 @@ def test_g_orphans_without_a_route_are_deleted(
 ) -> None:
     free = max(PUBLIC.canary_priorities)  # a canary slot no route declares
     deployment.client.create_rule(
-        ListenerArn=listener_arns(deployment.client, LOCAL)[PUBLIC], Priority=free,
+        ListenerArn=Router(deployment.client, LOCAL).listener_arns()[PUBLIC], Priority=free,
         Conditions=[{"Field": "path-pattern", "Values": ["/stray/*"]}],
         Actions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}])
     code, out, _ = _routes(deployment, ["repair", "--env", "local", "--delete", "--state",
@@ -375,7 +377,7 @@ def test_h_two_deploys_at_once_each_apply_what_they_synthesized_or_are_refused(
     used to synthesize into one folder, so the one that won applied the other's weights."""
     def start(r: int) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "ops.apply", "--env", "local", "--parts", "routing",
+            [sys.executable, "-m", "ops.cli.deploy", "--env", "local", "--parts", "routing",
              "--state-dir", str(deployment.state_dir)], cwd=PROJECT_ROOT, text=True,
             env={**deployment.env, "RUST_ROUTING_PERCENT": str(r)},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -384,7 +386,7 @@ def test_h_two_deploys_at_once_each_apply_what_they_synthesized_or_are_refused(
     first = start(10)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (
-            ops_apply.LOCK.exists() and f"pid {first.pid}" in ops_apply.LOCK.read_text()):
+            driver.LOCK.exists() and f"pid {first.pid}" in driver.LOCK.read_text()):
         time.sleep(0.2)
     second = start(20)
     out, err = second.communicate(timeout=120)
@@ -410,7 +412,7 @@ def test_i_swapping_two_routes_priorities_deploys(deployment: Deployment) -> Non
     post["priority"], patch["priority"] = patch["priority"], post["priority"]
     (routing_dir / "cdk.tf.json").write_text(json.dumps(document))
     said: list[str] = []
-    ops_apply.guard_routing(deployment.client, LOCAL, routing_dir,
+    check_routing(Router(deployment.client, LOCAL), LOCAL, routing_dir,
                             read_routing_state(LOCAL, deployment.routing_state), said.append)
     # one atomic call where the API takes a permutation (AWS); the emulator checks each
     # target against the current priorities, so there the rules move one at a time
@@ -426,7 +428,7 @@ def test_i_swapping_two_routes_priorities_deploys(deployment: Deployment) -> Non
     assert changes(plan(routing_dir, deployment.env)) == []
     # and back, the same way, to the route table as it is
     synth(deployment.with_r(10), deployment.outdir)
-    ops_apply.guard_routing(deployment.client, LOCAL, routing_dir,
+    check_routing(Router(deployment.client, LOCAL), LOCAL, routing_dir,
                             read_routing_state(LOCAL, deployment.routing_state), said.append)
     apply(routing_dir, deployment.env)
     assert "l-cc-v1-st-bulk-POST-0" in dict(
@@ -440,7 +442,7 @@ def _rollout(deployment: Deployment, argv: list[str], monkeypatch: pytest.Monkey
     for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, deployment.env[name])
     capsys.readouterr()  # what earlier calls printed is not this command's
-    for name in ops_apply.ROLLOUT_VARIABLES:
+    for name in driver.ROLLOUT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     code = rollout_main(argv)
     captured = capsys.readouterr()
@@ -450,7 +452,7 @@ def _rollout(deployment: Deployment, argv: list[str], monkeypatch: pytest.Monkey
 def _in_sync(deployment: Deployment, monkeypatch: pytest.MonkeyPatch,
              capsys: pytest.CaptureFixture[str]) -> None:
     """``routes diff --live`` compares the listeners with the persisted rollout state."""
-    for name in ops_apply.ROLLOUT_VARIABLES:
+    for name in driver.ROLLOUT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     code, out, err = _routes(deployment, ["diff", "--env", "local", "--live", "--state",
                                           str(deployment.routing_state)], monkeypatch, capsys)
@@ -470,7 +472,7 @@ def test_j_a_rollout_starts_live_and_a_plain_deploy_keeps_it(
     _in_sync(deployment, monkeypatch, capsys)
     # A plain deploy, without any variable, keeps the live weights (the driver synthesizes
     # with the persisted state) ...
-    plain = {k: v for k, v in deployment.env.items() if k not in ops_apply.ROLLOUT_VARIABLES}
+    plain = {k: v for k, v in deployment.env.items() if k not in driver.ROLLOUT_VARIABLES}
     said = deployment.deploy(["routing"], plain)
     assert "keeping the persisted rollout state of local: R 5; rolling 1/5" in said
     assert _weights([v for v in deployment.live() if v.key != "legacy"]) == {(95, 5)}
@@ -571,7 +573,7 @@ def test_k_the_abort_function_given_a_rust_alarm_aborts_a_healthy_step(
     assert answer["aborted"] is True, answer  # its speed: make bench
     live = [v for v in deployment.live() if v.key != "legacy"]
     assert _weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
-    state = read_rollout(client("ssm"), LOCAL)
+    state = RolloutStore(client("ssm")).read(LOCAL)
     assert state is not None
     assert (state.phase, state.emergency, state.actor) == ("aborted", True,
                                                            "rollout-abort function")

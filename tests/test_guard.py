@@ -1,10 +1,12 @@
-"""ops/guard.py against a stand-in ELBv2 API: priority permutations and their fallback."""
+"""The ALB adapter's priority moves (``ops/driver/preflight.py``) against a stand-in ELBv2
+API: permutations and their fallback; the metrics adapter's alarm filter."""
 
 from __future__ import annotations
 
 import pytest
 
-from ops.guard import move_priorities
+from ops.adapters.alb import ListenerRules
+from ops.driver.preflight import move_priorities
 
 LISTENER = "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/1/2"
 
@@ -33,6 +35,9 @@ class _Elbv2:
         assert ListenerArn == LISTENER
         return {"Rules": [{"RuleArn": a, "Priority": str(p)} for a, p in self.priorities.items()]}
 
+    def describe_tags(self, ResourceArns: list[str]) -> dict[str, object]:
+        return {"TagDescriptions": [{"ResourceArn": a, "Tags": []} for a in ResourceArns]}
+
     def set_rule_priorities(self, RulePriorities: list[dict[str, object]]) -> None:
         self.calls += 1
         after = dict(self.priorities)
@@ -54,7 +59,8 @@ def _moves(api: _Elbv2, wanted: dict[str, int]) -> list[tuple[str, str, int, int
 @pytest.mark.parametrize("atomic", [True, False], ids=["aws", "one-at-a-time"])
 def test_a_swap_and_a_rotation_deploy(atomic: bool) -> None:
     api = _Elbv2({"a": 1032, "b": 1033, "c": 1034, "d": 1035, "other": 1036}, atomic)
-    lines = move_priorities(api, _moves(api, {"a": 1033, "b": 1032, "c": 1035, "d": 1034}))
+    lines = move_priorities(ListenerRules(api),
+                            _moves(api, {"a": 1033, "b": 1032, "c": 1035, "d": 1034}))
     assert {k.rsplit("/", 1)[1]: p for k, p in api.priorities.items()} == {
         "a": 1033, "b": 1032, "c": 1035, "d": 1034, "other": 1036}
     assert len(lines) == 4 and lines[0].startswith(
@@ -65,14 +71,15 @@ def test_a_swap_and_a_rotation_deploy(atomic: bool) -> None:
 
 def test_nothing_to_move_calls_nothing() -> None:
     api = _Elbv2({"a": 1032}, atomic=True)
-    assert move_priorities(api, []) == [] and api.calls == 0
+    assert move_priorities(ListenerRules(api), []) == [] and api.calls == 0
 
 
 def test_only_rust_and_load_balancer_alarms_in_alarm_count() -> None:
     """DescribeAlarms with a name prefix: the emulator ignores StateValue beside it (the
     runbook's first tick aborted on alarms in OK), so the state is checked here too."""
     from environments import ENVIRONMENTS
-    from ops.rollout import rust_alarms_in_alarm
+    from ops.adapters.metrics import Metrics
+    from ops.controller.gates import rust_alarms_in_alarm
 
     class _Cloudwatch:
         def describe_alarms(self, **_: object) -> dict[str, object]:
@@ -86,16 +93,13 @@ def test_only_rust_and_load_balancer_alarms_in_alarm_count() -> None:
                 {"AlarmName": "scorer-local-l-cc-v1-st-GET-0-target-5xx-ratio-burst",
                  "StateValue": "ALARM"}]}
 
-    class _Clients:
-        cloudwatch = _Cloudwatch()
-
-    assert rust_alarms_in_alarm(_Clients(), ENVIRONMENTS["local"]) == [
+    assert rust_alarms_in_alarm(Metrics(_Cloudwatch()), ENVIRONMENTS["local"]) == [
         "scorer-local-l-passport-v2-rust-scorer-target-5xx-ratio-burst",
         "scorer-local-public-alb-elb-5xx-ratio-burst"]
 
 
 def test_cloudwatch_dimensions_of_load_balancers_and_target_groups() -> None:
-    from ops.rollout import _dimension
+    from ops.adapters.metrics import dimension as _dimension
 
     assert _dimension("arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/lb/50dc") == (
         "app/lb/50dc")

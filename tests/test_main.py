@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from model.listener import LISTENERS
+from model.routing.listener import LISTENERS
 from tests.conftest import ROOT, process_environ, run_main, snapshot
 from tests.spec_routes import SPEC_STACKS
 

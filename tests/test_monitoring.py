@@ -1,7 +1,7 @@
 """docs/monitoring.md against the synthesized monitoring stacks: alarms, topic, rollout view.
 
 The expected values are transcribed from the spec here, independently of
-model/alarm_policy.py. Alarm sets use ``for_each``; ``alarms()`` expands them.
+model/catalog/alarm_policy.py. Alarm sets use ``for_each``; ``alarms()`` expands them.
 """
 
 from __future__ import annotations
@@ -296,7 +296,8 @@ def test_a_rust_alarm_in_alarm_invokes_the_abort_function(synthesized: Synthesiz
     assert stack["aws_cloudwatch_event_target"]["rollout_abort"]["arn"] == (
         "${aws_lambda_function.rollout_abort.arn}")
     function = stack["aws_lambda_function"]["rollout_abort"]
-    assert (function["handler"], function["runtime"]) == ("handler.handler", "python3.12")
+    assert (function["handler"], function["runtime"]) == (
+        "functions.rollout_abort.handler.handler", "python3.12")
     assert function["environment"]["variables"]["ROLLOUT_PARAMETER"] == (
         "/scorer/production/rust-rollout")
     policy = json.loads(stack["aws_iam_role_policy"]["rollout_abort"]["policy"])

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from model.listener import INTERNAL, PUBLIC
-from model.registry import RegistryError, TargetGroupRegistry
+from model.routing.listener import INTERNAL, PUBLIC
+from model.routing.registry import RegistryError, TargetGroupRegistry
 
 
 @pytest.fixture
@@ -62,8 +62,8 @@ def test_registry_errors_surface_from_construction(tmp_path: Path) -> None:
     """The routing stack resolves through the registry: a route that slipped past the model
     validation still fails while the app is built, before anything is written."""
     from environments import ENVIRONMENTS
-    from model.actions import forward
-    from model.route import Route, when
+    from model.routing.actions import forward
+    from model.routing.route import Route, when
     from modules.aws import Testing
     from stacks.routing import RoutingStack
 

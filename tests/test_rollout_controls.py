@@ -11,15 +11,15 @@ import pytest
 
 import environments
 from environments import ENVIRONMENTS
-from model.actions import weighted_forward
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.route_table import ROUTES
 from model.errors import ConfigurationError
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
-from model.listener import INTERNAL, PUBLIC
-from model.rollout import effective_routes
-from model.route import Route, when
-from model.route_table import ROUTES
+from model.rollout.controls import effective_routes
+from model.routing.actions import weighted_forward
+from model.routing.explain import explain
+from model.routing.listener import INTERNAL, PUBLIC
+from model.routing.route import Route, when
 from model.validation import environment_problems
-from ops.routes import explain
 from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
 from tests.spec_routes import SPEC_R, SPEC_WEIGHTED
 from tests.test_rollout import addresses

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from environments import ENVIRONMENTS
-from model import rollout_state as rs
-from model.gates import GatePolicy, SideMetrics, Verdict, alarm_verdict, route_verdicts
-from model.route_table import ROUTES
+from model.catalog.route_table import ROUTES
+from model.rollout import state as rs
+from model.rollout.gates import GatePolicy, SideMetrics, Verdict, alarm_verdict, route_verdicts
 from tests.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 PRODUCTION = ENVIRONMENTS["production"]

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from environments import ENVIRONMENTS
-from model.listener import INTERNAL, PUBLIC, listener_named
-from ops.route_view import intended
-from ops.routes import differences, explain, main
-from ops.state import rules_from_state
+from model.routing.explain import explain
+from model.routing.listener import INTERNAL, PUBLIC, listener_named
+from model.routing.view import differences, intended
+from ops.adapters.tfstate import rules_from_state
+from ops.cli.routes import main
 from tests.spec_routes import SPEC_ROUTES
 
 STATE = Path(__file__).parent / "fixtures" / "scorer-local-routing.tfstate"
@@ -225,18 +226,32 @@ class _Elbv2:
     def describe_rules(self, ListenerArn: str) -> dict[str, object]:
         return {"Rules": self.rules.get(ListenerArn, [])}
 
+    def describe_tags(self, ResourceArns: list[str]) -> dict[str, object]:
+        rules = {r["RuleArn"]: r for rs in self.rules.values() for r in rs}
+        return {"TagDescriptions": [{"ResourceArn": a, "Tags": rules[a].get("Tags", [])}
+                                    for a in ResourceArns]}
 
-def test_live_rules_name_this_projects_canary_rules() -> None:
-    """A canary rule live at its priority is the environment's own rule, not 'other'."""
-    from ops.live import live_rules
+
+def test_live_rules_are_named_by_their_route_tag_never_by_priority() -> None:
+    """A live rule is the route its ``Route`` tag names, wherever it sits; an untagged rule at
+    a route's priority is not that route's ('other', or 'legacy' at a legacy priority)."""
+    from ops.adapters.alb import Router
 
     config = replace(PRODUCTION, canary_routes=("ceramic-cache-bulk-post",))
-    rule = {"Priority": "1021", "IsDefault": False, "Conditions": [], "Actions": [{
-        "Type": "forward", "TargetGroupArn": "arn:aws:x:targetgroup/l-passport-v2-rust-scorer/1"}]}
-    client = _Elbv2({"lb/scorer-production-public/443": [rule]})
-    (view,) = live_rules(client, config)
-    assert (view.listener, view.priority, view.key) == (
-        "public", 1021, "ceramic-cache-bulk-post-canary")
+    action = [{"Type": "forward",
+               "TargetGroupArn": "arn:aws:x:targetgroup/l-passport-v2-rust-scorer/1"}]
+    rules = [
+        {"RuleArn": "r1", "Priority": "1027", "IsDefault": False, "Conditions": [],
+         "Actions": action, "Tags": [{"Key": "Route", "Value": "ceramic-cache-bulk-post-canary"}]},
+        {"RuleArn": "r2", "Priority": "1032", "IsDefault": False, "Conditions": [],
+         "Actions": action},
+        {"RuleArn": "r3", "Priority": "1001", "IsDefault": False, "Conditions": [],
+         "Actions": action}]
+    client = _Elbv2({"lb/scorer-production-public/443": rules})
+    views = Router(client, config).views()
+    assert [(v.listener, v.priority, v.key) for v in views] == [
+        ("public", 1001, "legacy"), ("public", 1027, "ceramic-cache-bulk-post-canary"),
+        ("public", 1032, "other")]
 
 
 def test_the_routing_state_is_read_from_the_environments_s3_backend() -> None:
@@ -245,7 +260,7 @@ def test_the_routing_state_is_read_from_the_environments_s3_backend() -> None:
     import boto3
     from moto import mock_aws
 
-    from ops.state import read_routing_state, routing_state_location, state_rules
+    from ops.adapters.tfstate import read_routing_state, routing_state_location, state_rules
 
     config = ENVIRONMENTS["staging"]
     location = routing_state_location(config)

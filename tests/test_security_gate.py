@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ops.security_gate import CHECKOV, GateError, Skip, evaluate, gate, load_skips
+from security.checkov_gate import CHECKOV, GateError, Skip, evaluate, gate, load_skips
 from tests.conftest import Synthesized
 from tests.spec_routes import SPEC_STACKS
 

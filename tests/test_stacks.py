@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from environments import ENVIRONMENTS
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
+from model.catalog.route_table import ROUTES
 from model.config import AdoptedListener
-from model.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
-from model.listener import INTERNAL, PUBLIC
-from model.registry import TargetGroupRegistry
-from model.route_table import ROUTES
+from model.routing.listener import INTERNAL, PUBLIC
+from model.routing.registry import TargetGroupRegistry
 from model.validation import environment_problems
 from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
@@ -223,7 +223,7 @@ def test_testing_synth_and_the_synthesized_files_hold_the_same_json(
 def test_every_name_takes_the_environments_prefix(tmp_path: Path) -> None:
     """Alarm, security group, layer, role, load balancer, target group and function names all
     come from the naming helpers, so an environment's name prefix reaches each of them."""
-    from model.route_table import ROUTES
+    from model.catalog.route_table import ROUTES
     from stacks.app import build_environment
 
     config = replace(ENVIRONMENTS["local"], name_prefix="pr-")

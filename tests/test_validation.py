@@ -7,14 +7,15 @@ from dataclasses import replace
 import pytest
 
 from environments import ENVIRONMENTS
-from model.actions import FixedResponse, fixed_response, forward, weighted_forward
-from model.backend import Backend
+from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.route_table import ROUTES
 from model.config import AdoptedListener, CertificateArn, EnvironmentConfig
 from model.errors import ModelError
-from model.functions import FUNCTIONS, SERVICE_BACKENDS
-from model.listener import INTERNAL, listener_named
-from model.route import Conditions, Route, when
-from model.route_table import ROUTES
+from model.routing.actions import FixedResponse, fixed_response, forward, weighted_forward
+from model.routing.backend import Backend
+from model.routing.conditions import Conditions
+from model.routing.listener import INTERNAL, listener_named
+from model.routing.route import Route, when
 from model.validation import environment_problems
 from model.validation import validate as validate_all
 from tests.spec_routes import SPEC_ROUTES

@@ -1,0 +1,278 @@
+"""The rollout of Rust on one environment as a state machine (docs/rollout.md).
+
+The state is persisted, one JSON document per environment (``/scorer/<env>/rust-rollout`` in
+SSM Parameter Store, whose version history is the audit trail); this module only computes.
+Every transition is a function ``(state, ..., now, actor, reason) -> state``; a refused one
+raises ``RolloutError`` naming why and changes nothing. Times are epoch seconds, given by the
+caller (a fake clock in tests).
+
+    idle --start--> rolling --advance (bake over, gates green)--> rolling ... last step
+    rolling --pause--> paused --resume--> rolling
+    rolling|paused --promote--> done (R = 100)
+    any --abort [--emergency]--> aborted (R = 0; emergency: stickiness off too)
+    aborted|done --start--> rolling
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, replace
+from itertools import pairwise
+from typing import Literal
+
+from model.config import EnvironmentConfig
+from model.errors import ConfigurationError
+from model.rollout.controls import rust_percent_of
+from model.rollout.gates import Verdict
+from model.routing.route import Route
+
+Phase = Literal["idle", "rolling", "paused", "aborted", "done"]
+PHASES: tuple[str, ...] = ("idle", "rolling", "paused", "aborted", "done")
+_DURATION = re.compile(r"([0-9]{1,6})([smhd]?)")
+_UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class RolloutError(ConfigurationError):
+    """A refused transition or bad input; the message says why and what to do instead."""
+
+
+def parameter_name(config: EnvironmentConfig) -> str:
+    return f"/{config.name_prefix}scorer/{config.name}/rust-rollout"
+
+
+@dataclass(frozen=True)
+class RolloutState:
+    routes: dict[str, int]  # R of every weighted route
+    emergency: bool = False  # R = 0 and stickiness off everywhere
+    phase: Phase = "idle"
+    steps: tuple[int, ...] = ()
+    step: int = 0  # index in steps of the current step
+    rollout_routes: tuple[str, ...] = ()  # the routes the schedule moves
+    step_started_at: int | None = None
+    bake_s: int = 3600
+    actor: str = ""
+    reason: str = ""
+    at: int | None = None  # when this state was written
+    forced: bool = False  # the last transition skipped a refusal with --force
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> RolloutState:
+        try:
+            data = json.loads(text)
+            state = cls(**{**data, "steps": tuple(data.get("steps", ())),
+                           "rollout_routes": tuple(data.get("rollout_routes", ()))})
+        except (json.JSONDecodeError, TypeError) as error:
+            raise RolloutError(f"the rollout state is not a rollout document: {error}") from error
+        problems = state.problems()
+        if problems:
+            raise RolloutError("the rollout state is invalid: " + "; ".join(problems))
+        return state
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.phase not in PHASES:
+            found.append(f"phase {self.phase!r} is not one of {', '.join(PHASES)}")
+        for key, r in self.routes.items():
+            if isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 100:
+                found.append(f"R of route {key!r} is {r!r}; it must be an integer 0..100")
+        if self.steps and not 0 <= self.step < len(self.steps):
+            found.append(f"step {self.step} is outside the {len(self.steps)} steps")
+        return found
+
+    @property
+    def summary(self) -> str:
+        """What the listeners carry, in a few words: ``R 25 (3 routes), phase rolling 3/5``."""
+        values = sorted(set(self.routes.values()))
+        r = ("emergency: R 0, not sticky" if self.emergency else
+             f"R {values[0]}" if len(values) == 1 else
+             "R " + ", ".join(f"{k}={v}" for k, v in sorted(self.routes.items())))
+        where = (f" {self.step + 1}/{len(self.steps)}"
+                 if self.phase in ("rolling", "paused") and self.steps else "")
+        return f"{r}; {self.phase}{where}"
+
+    def bake_left(self, now: int) -> int:
+        if self.step_started_at is None:
+            return 0
+        return max(0, self.step_started_at + self.bake_s - now)
+
+
+def initial_state(config: EnvironmentConfig, routes: tuple[Route, ...]) -> RolloutState:
+    """The state a new environment starts from: its own R per weighted route (deploy-time
+    variables applied), no rollout."""
+    return RolloutState(
+        routes={r.key: rust_percent_of(config, r.key) for r in routes if r.action.weighted},
+        emergency=config.emergency_rollback, reason="created with the environment")
+
+
+def applied_to(config: EnvironmentConfig, state: RolloutState) -> EnvironmentConfig:
+    """``config`` with the persisted R per route and emergency flag: what the listeners
+    should carry."""
+    return replace(config, route_rust_percent=tuple(sorted(state.routes.items())),
+                   emergency_rollback=state.emergency)
+
+
+def parse_duration(raw: str) -> int:
+    """``90s``, ``30m``, ``1h``, ``2d`` or seconds; at least one second."""
+    match = _DURATION.fullmatch(raw.strip())
+    seconds = int(match.group(1)) * _UNIT_S[match.group(2)] if match else 0
+    if seconds < 1:
+        raise RolloutError(f"bake {raw!r} is not a duration of at least 1 s (write 90s, 30m, "
+                           "1h or 2d)")
+    return seconds
+
+
+def parse_steps(raw: str) -> tuple[int, ...]:
+    """``5,10,25,50,100``: strictly increasing integers within 1..100."""
+    try:
+        steps = tuple(int(s) for s in raw.split(",") if s.strip())
+    except ValueError:
+        raise RolloutError(f"steps {raw!r} must be integers separated by commas") from None
+    if not steps:
+        raise RolloutError("steps are empty: give them like 5,10,25,50,100")
+    bad = [s for s in steps if not 1 <= s <= 100]
+    if bad:
+        raise RolloutError(f"steps {', '.join(map(str, bad))} are outside 1..100")
+    if any(b <= a for a, b in pairwise(steps)):
+        raise RolloutError(f"steps {raw!r} must increase strictly")
+    return steps
+
+
+def _moved(state: RolloutState, r: int, now: int, actor: str, reason: str,
+           **changes: object) -> RolloutState:
+    routes = {k: (r if k in state.rollout_routes else v) for k, v in state.routes.items()}
+    return replace(state, routes=routes, at=now, actor=actor, reason=reason, forced=False,
+                   **changes)  # type: ignore[arg-type]
+
+
+def start(state: RolloutState, steps: tuple[int, ...], bake_s: int, routes: tuple[str, ...],
+          now: int, actor: str, reason: str) -> RolloutState:
+    if state.phase in ("rolling", "paused"):
+        raise RolloutError(f"a rollout is already {state.phase} at step {state.step + 1}/"
+                           f"{len(state.steps)}: advance, promote or abort it first")
+    unknown = [k for k in routes if k not in state.routes]
+    if unknown:
+        raise RolloutError(f"unknown or unweighted route(s) {', '.join(map(repr, unknown))}; "
+                           f"weighted routes: {', '.join(sorted(state.routes))}")
+    if bake_s < 1:
+        raise RolloutError(f"bake {bake_s} s must be at least 1 s")
+    chosen = tuple(routes) or tuple(sorted(state.routes))
+    begun = replace(state, rollout_routes=chosen, steps=steps, step=0, bake_s=bake_s,
+                    emergency=False)
+    return _moved(begun, steps[0], now, actor, reason or "start", phase="rolling",
+                  step_started_at=now)
+
+
+def refusals(state: RolloutState, now: int, verdicts: list[Verdict]) -> list[str]:
+    """Why ``advance`` would be refused now (empty: it may advance)."""
+    if state.phase != "rolling":
+        return [f"no rollout is rolling (phase {state.phase})"]
+    found = []
+    left = state.bake_left(now)
+    if left:
+        found.append(f"bake: {left} s of {state.bake_s} s left at step {state.step + 1}/"
+                     f"{len(state.steps)}")
+    return found + gate_lines([v for v in verdicts if v.status != "green"])
+
+
+def gate_lines(verdicts: list[Verdict]) -> list[str]:
+    """Non-green verdicts in few words: one line per gate where it stands alone, one line
+    for the gates that share a status and a reason (``gates 5xx, p99 of 11 routes are
+    inconclusive: ...``)."""
+    groups: dict[tuple[str, str], list[Verdict]] = {}
+    for verdict in verdicts:
+        groups.setdefault((verdict.status, verdict.detail), []).append(verdict)
+    lines = []
+    for (status, detail), group in groups.items():
+        if len(group) == 1:
+            lines.append(f"gate {group[0].gate} of {group[0].route} is {status}: {detail}")
+            continue
+        gates = ", ".join(sorted({v.gate for v in group}))
+        routes = sorted({v.route for v in group})
+        lines.append(f"gates {gates} of {len(routes)} routes are {status}: {detail}")
+    return lines
+
+
+def advance(state: RolloutState, now: int, verdicts: list[Verdict], actor: str,
+            reason: str = "", force: bool = False) -> RolloutState:
+    if state.phase != "rolling":
+        raise RolloutError(f"cannot advance: no rollout is rolling (phase {state.phase}); "
+                           + ("resume it first" if state.phase == "paused" else "start one"))
+    found = refusals(state, now, verdicts)
+    if found and not force:
+        raise RolloutError("advance refused: " + "; ".join(found)
+                           + " (--force advances anyway and records that it did)")
+    if state.step + 1 >= len(state.steps):
+        moved = _moved(state, state.steps[-1], now, actor, reason or "last step baked",
+                       phase="done")
+    else:
+        moved = _moved(state, state.steps[state.step + 1], now, actor, reason or "advance",
+                       step=state.step + 1, step_started_at=now)
+    return replace(moved, forced=bool(found))
+
+
+def pause(state: RolloutState, now: int, actor: str, reason: str = "") -> RolloutState:
+    if state.phase != "rolling":
+        raise RolloutError(f"cannot pause: no rollout is rolling (phase {state.phase})")
+    return replace(state, phase="paused", at=now, actor=actor, reason=reason or "pause",
+                   forced=False)
+
+
+def resume(state: RolloutState, now: int, actor: str, reason: str = "") -> RolloutState:
+    """Back to rolling; the bake of the current step starts again."""
+    if state.phase != "paused":
+        raise RolloutError(f"cannot resume: the rollout is not paused (phase {state.phase})")
+    return replace(state, phase="rolling", step_started_at=now, at=now, actor=actor,
+                   reason=reason or "resume", forced=False)
+
+
+def promote(state: RolloutState, now: int, actor: str, reason: str = "") -> RolloutState:
+    if state.phase not in ("rolling", "paused"):
+        raise RolloutError(f"cannot promote: no rollout in progress (phase {state.phase})")
+    return _moved(state, 100, now, actor, reason or "promote", phase="done",
+                  step=len(state.steps) - 1)
+
+
+def abort(state: RolloutState, now: int, actor: str, reason: str,
+          emergency: bool = False) -> RolloutState:
+    """R = 0 on every weighted route (``emergency``: stickiness off too), whatever the phase."""
+    if not reason.strip():
+        raise RolloutError("abort needs a reason (--reason ...): it goes into the history")
+    return replace(state, routes=dict.fromkeys(state.routes, 0),
+                   emergency=emergency or state.emergency, phase="aborted", at=now,
+                   actor=actor, reason=reason, forced=False)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Literal["advance", "abort", "wait", "nothing"]
+    why: str
+
+
+def decide(state: RolloutState, now: int, verdicts: list[Verdict]) -> Decision:
+    """What ``tick`` does now: abort on a red gate, advance when the bake is over and every
+    gate is green, else wait (saying why)."""
+    if state.phase != "rolling":
+        return Decision("nothing", f"phase {state.phase}: nothing to do")
+    red = [v for v in verdicts if v.status == "red"]
+    if red:
+        return Decision("abort", "; ".join(gate_lines(red)))
+    found = refusals(state, now, verdicts)
+    if found:
+        return Decision("wait", "; ".join(found))
+    return Decision("advance", f"bake over and every gate green at step {state.step + 1}/"
+                               f"{len(state.steps)}")
+
+
+def tick(state: RolloutState, now: int, verdicts: list[Verdict],
+         actor: str) -> tuple[RolloutState, Decision]:
+    """Idempotent: the state after acting on ``decide`` (unchanged when waiting)."""
+    decision = decide(state, now, verdicts)
+    if decision.action == "abort":
+        return abort(state, now, actor, f"tick: {decision.why}"), decision
+    if decision.action == "advance":
+        return advance(state, now, verdicts, actor, f"tick: {decision.why}"), decision
+    return state, decision

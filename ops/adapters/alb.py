@@ -1,0 +1,382 @@
+"""The ALB adapter: listener rules through the ELBv2 API, shaped like a traffic router (Argo
+Rollouts' ``TrafficRoutingReconciler``: set weight, verify weight, remove).
+
+- ``ListenerRules``: one client's view of rules by listener ARN: read every rule with its
+  ``Route`` tag (identity by key, never by priority), write actions and conditions rendered by
+  the model's values through ``API_ACTIONS``/``API_CONDITIONS`` (the ELBv2 API's
+  implementation of the renderer protocols), delete rules, set priorities, roll back Rust.
+  The abort function uses it with the listener ARNs it is given.
+- ``Router``: one environment's two listeners (found by load balancer name, or the adopted
+  internal listener): live rules as views, set and verify the weights of a rollout state,
+  the emergency rollback.
+
+Honours AWS_ENDPOINT_URL through the client it is given (``ops.adapters.aws``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from model.catalog.route_table import ROUTES
+from model.config import EnvironmentConfig
+from model.rollout.controls import canary_key, effective_routes
+from model.routing.actions import ActionView
+from model.routing.conditions import Conditions
+from model.routing.listener import INTERNAL, PUBLIC, Listener
+from model.routing.route import Route
+from model.routing.view import RuleView, target_group_names
+
+ROUTE_TAG = "Route"
+TAGS_PER_CALL = 20  # DescribeTags and DescribeRules take at most 20 ARNs
+
+
+class LiveError(RuntimeError):
+    """The live listeners could not be read (no credentials, load balancer not found...)."""
+
+
+def target_group_name(arn: str) -> str:
+    """``arn:...:targetgroup/<name>/<id>`` -> ``<name>``."""
+    return arn.split(":targetgroup/")[1].split("/")[0]
+
+
+def listener_of(rule_arn: str) -> str:
+    """``...:listener-rule/app/<lb>/<id>/<listener id>/<rule id>`` -> the listener's ARN."""
+    return rule_arn.replace(":listener-rule/", ":listener/").rsplit("/", 1)[0]
+
+
+class ApiActions:
+    """``ActionRenderer`` for the ELBv2 API: an action as ``ModifyRule`` takes it."""
+
+    def forward(self, target_group_arn: str) -> dict[str, Any]:
+        return {"Type": "forward", "TargetGroupArn": target_group_arn}
+
+    def weighted_forward(self, targets: list[tuple[str, int]], sticky: bool,
+                         duration_s: int) -> dict[str, Any]:
+        return {"Type": "forward", "ForwardConfig": {
+            "TargetGroups": [{"TargetGroupArn": arn, "Weight": weight}
+                             for arn, weight in targets],
+            "TargetGroupStickinessConfig": {"Enabled": sticky, "DurationSeconds": duration_s}}}
+
+    def fixed_response(self, status_code: int, content_type: str, body: str) -> dict[str, Any]:
+        return {"Type": "fixed-response", "FixedResponseConfig": {
+            "StatusCode": str(status_code), "ContentType": content_type, "MessageBody": body}}
+
+    def redirect(self, port: int, protocol: str, status_code: str) -> dict[str, Any]:
+        return {"Type": "redirect", "RedirectConfig": {
+            "Port": str(port), "Protocol": protocol, "StatusCode": status_code}}
+
+
+class ApiConditions:
+    """``ConditionRenderer`` for the ELBv2 API: a condition as ``CreateRule`` takes it."""
+
+    def path_pattern(self, values: list[str]) -> dict[str, Any]:
+        return {"Field": "path-pattern", "PathPatternConfig": {"Values": values}}
+
+    def http_request_method(self, values: list[str]) -> dict[str, Any]:
+        return {"Field": "http-request-method", "HttpRequestMethodConfig": {"Values": values}}
+
+    def host_header(self, values: list[str]) -> dict[str, Any]:
+        return {"Field": "host-header", "HostHeaderConfig": {"Values": values}}
+
+    def http_header(self, name: str, values: list[str]) -> dict[str, Any]:
+        return {"Field": "http-header",
+                "HttpHeaderConfig": {"HttpHeaderName": name, "Values": values}}
+
+
+API_ACTIONS = ApiActions()
+API_CONDITIONS = ApiConditions()
+
+
+@dataclass(frozen=True)
+class LiveRule:
+    """One live rule: ARN, priority, ``Route`` tag (None without one), the API entry."""
+
+    arn: str
+    priority: int
+    key: str | None
+    entry: dict[str, Any]
+
+    @property
+    def action(self) -> dict[str, Any]:
+        (action,) = self.entry["Actions"]
+        return action
+
+    def view(self, listener: Listener, other: str) -> RuleView:
+        """This rule as a view; ``other`` names it when it carries no ``Route`` tag."""
+        return RuleView.of(listener.name, self.priority,
+                           Conditions.from_api(self.entry.get("Conditions", [])),
+                           ActionView.from_api(self.action, target_group_name),
+                           self.key or other)
+
+    def forwards_to(self) -> list[tuple[str, int]]:
+        """(target group ARN, weight) of every target group the rule forwards to."""
+        forward = self.action.get("ForwardConfig") or {}
+        if forward.get("TargetGroups"):
+            return [(g["TargetGroupArn"], int(g.get("Weight", 1)))
+                    for g in forward["TargetGroups"]]
+        arn = self.action.get("TargetGroupArn")
+        return [(arn, 1)] if arn else []
+
+
+class ListenerRules:
+    """Rules of listeners through one ELBv2 client."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def rules(self, listener_arn: str) -> list[LiveRule]:
+        """Every rule of one listener but its default rule, all pages, with its tag."""
+        entries: list[dict[str, Any]] = []
+        marker = None
+        while True:
+            page = self.client.describe_rules(ListenerArn=listener_arn,
+                                              **({"Marker": marker} if marker else {}))
+            entries += [r for r in page["Rules"] if not r.get("IsDefault")]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        keys = self.route_tags([e["RuleArn"] for e in entries])
+        return [LiveRule(e["RuleArn"], int(e["Priority"]), keys.get(e["RuleArn"]), e)
+                for e in entries]
+
+    def route_tags(self, arns: list[str]) -> dict[str, str]:
+        """Rule ARN -> its ``Route`` tag, for the rules that carry one."""
+        found = {}
+        for start in range(0, len(arns), TAGS_PER_CALL):
+            described = self.client.describe_tags(ResourceArns=arns[start:start + TAGS_PER_CALL])
+            for item in described["TagDescriptions"]:
+                for tag in item.get("Tags", []):
+                    if tag["Key"] == ROUTE_TAG:
+                        found[item["ResourceArn"]] = tag["Value"]
+        return found
+
+    def priorities(self, arns: list[str]) -> dict[str, int]:
+        """Rule ARN -> live priority, for those of ``arns`` that exist."""
+        live = {}
+        for start in range(0, len(arns), TAGS_PER_CALL):
+            for rule in self.client.describe_rules(
+                    RuleArns=arns[start:start + TAGS_PER_CALL])["Rules"]:
+                live[rule["RuleArn"]] = int(rule["Priority"])
+        return live
+
+    def set_action(self, rule_arn: str, action: dict[str, Any]) -> None:
+        self.client.modify_rule(RuleArn=rule_arn, Actions=[action])
+
+    def delete(self, rule_arn: str) -> None:
+        self.client.delete_rule(RuleArn=rule_arn)
+
+    def target_group_arns(self, names: Iterable[str]) -> dict[str, str]:
+        """Target group name -> ARN, for those of ``names`` that exist."""
+        found = {}
+        for name in sorted(set(names)):
+            try:
+                (group,) = self.client.describe_target_groups(Names=[name])["TargetGroups"]
+            except self.client.exceptions.TargetGroupNotFoundException:
+                continue
+            found[name] = group["TargetGroupArn"]
+        return found
+
+    def set_priorities(self, moves: list[tuple[str, int, int]]) -> bool:
+        """(rule ARN, live priority, new priority) of each move: in one atomic
+        ``SetRulePriorities`` call where the API accepts a permutation in one call (AWS);
+        where it answers PriorityInUse because a target is still held by a rule that is itself
+        moving (the local emulator checks each target against the current priorities), one
+        rule at a time, parking one rule of each cycle on the nearest free priority for the
+        moment it takes. True when it took one call."""
+        if not moves:
+            return True
+        try:
+            self.client.set_rule_priorities(RulePriorities=[
+                {"RuleArn": arn, "Priority": new} for arn, _, new in moves])
+            return True
+        except self.client.exceptions.PriorityInUseException:
+            pass
+        taken = {listener: {rule.priority for rule in self.rules(listener)}
+                 for listener in {listener_of(arn) for arn, _, _ in moves}}
+        current = {arn: old for arn, old, _ in moves}
+        pending = {arn: new for arn, _, new in moves}
+
+        def move(arn: str, priority: int) -> None:
+            self.client.set_rule_priorities(RulePriorities=[{"RuleArn": arn,
+                                                             "Priority": priority}])
+            held = taken[listener_of(arn)]
+            held.discard(current[arn])
+            held.add(priority)
+            current[arn] = priority
+
+        while pending:
+            ready = [arn for arn, new in pending.items() if new not in taken[listener_of(arn)]]
+            if ready:
+                move(ready[0], pending.pop(ready[0]))
+                continue
+            arn = next(iter(pending))  # every target is held: a cycle; park one of its rules
+            held = taken[listener_of(arn)]
+            park = min((p for p in range(1, 50_001) if p not in held),
+                       key=lambda p: abs(p - current[arn]))
+            move(arn, park)
+        return False
+
+    def roll_back(self, listener_arn: str, rust: set[str],
+                  python_of: Callable[[str | None], str | None]) -> list[str]:
+        """Every rule of one listener that forwards to a target group named in ``rust``: Rust
+        weight 0 and stickiness off; a rule that forwards to Rust alone forwards to
+        ``python_of(its Route tag)`` (a target group ARN) instead, or is deleted when that is
+        None. One line per rule changed."""
+        lines = []
+        for rule in self.rules(listener_arn):
+            groups = rule.forwards_to()
+            to_rust = [g for g in groups if target_group_name(g[0]) in rust]
+            if not to_rust:
+                continue
+            others = [g for g in groups if g not in to_rust]
+            if others:
+                forward = rule.action.get("ForwardConfig") or {}
+                duration = (forward.get("TargetGroupStickinessConfig") or {}).get(
+                    "DurationSeconds", 3600)
+                targets = [(others[0][0], 100), *((arn, 0) for arn, _ in [*others[1:],
+                                                                          *to_rust])]
+                self.set_action(rule.arn, API_ACTIONS.weighted_forward(targets, False,
+                                                                       duration))
+                lines.append(f"rust 0      {rule.priority}: "
+                             f"{target_group_name(others[0][0])}=100, "
+                             f"{target_group_name(to_rust[0][0])}=0, not sticky")
+                continue
+            python = python_of(rule.key)
+            if python:
+                self.set_action(rule.arn, API_ACTIONS.forward(python))
+                lines.append(f"to python   {rule.priority}: forwarded to Rust alone, now to "
+                             f"{target_group_name(python)}")
+            else:
+                self.delete(rule.arn)
+                lines.append(f"deleted     {rule.priority}: forwarded to Rust alone, no route "
+                             "owns it")
+        return lines
+
+
+class Router:
+    """The live routing of one environment: its two listeners."""
+
+    def __init__(self, client: Any, config: EnvironmentConfig) -> None:
+        self.rules = ListenerRules(client)
+        self.client = client
+        self.config = config
+        self._listeners: dict[Listener, str] | None = None
+
+    def load_balancer_arn(self, listener: Listener) -> str | None:
+        """The ARN of the load balancer ``listener`` belongs to, or None when it does not
+        exist."""
+        try:
+            found = self.client.describe_load_balancers(
+                Names=[self.config.load_balancer_name(listener)])
+        except self.client.exceptions.LoadBalancerNotFoundException:
+            return None
+        return found["LoadBalancers"][0]["LoadBalancerArn"]
+
+    def listener_arns(self) -> dict[Listener, str]:
+        """Listener -> ARN: the public ALB's HTTPS :443 listener and the internal :80 one
+        (or the adopted internal listener)."""
+        if self._listeners is not None:
+            return self._listeners
+        found: dict[Listener, str] = {}
+        wanted = [PUBLIC]
+        if self.config.adopt_internal_listener is not None:
+            found[INTERNAL] = self.config.adopt_internal_listener.arn
+        else:
+            wanted.append(INTERNAL)
+        for listener in wanted:
+            name, port = self.config.load_balancer_name(listener), listener.port
+            balancer = self.load_balancer_arn(listener)
+            if balancer is None:
+                raise LiveError(f"[{self.config.name}] load balancer {name!r} not found")
+            listeners = self.client.describe_listeners(LoadBalancerArn=balancer)["Listeners"]
+            match = [item["ListenerArn"] for item in listeners if item["Port"] == port]
+            if not match:
+                raise LiveError(f"[{self.config.name}] load balancer {name!r} has no :{port} "
+                                "listener")
+            found[listener] = match[0]
+        self._listeners = found
+        return found
+
+    def live(self) -> dict[Listener, list[LiveRule]]:
+        return {listener: self.rules.rules(arn) for listener, arn in self.listener_arns().items()}
+
+    def views(self) -> list[RuleView]:
+        """Every non-default rule on both listeners; a rule is named by its ``Route`` tag,
+        else ``held`` (a priority other owners hold on an adopted listener), ``legacy`` (a
+        legacy priority) or ``other``."""
+        adopted = self.config.adopt_internal_listener
+        held = frozenset(adopted.held_priorities if adopted else ())
+        views = []
+        for listener, rules in self.live().items():
+            for rule in rules:
+                other = ("held" if listener.internal and rule.priority in held else
+                         "legacy" if listener.legacy_range_of(rule.priority) else "other")
+                views.append(rule.view(listener, other))
+        return sorted(views, key=lambda v: (v.listener, v.priority))
+
+    def _rollout_routes(self, config: EnvironmentConfig) -> dict[str, Route]:
+        """Route key -> route of every weighted and canary rule ``config`` renders."""
+        return {r.key: r for r in effective_routes(config, ROUTES)
+                if r.action.weighted or r.canary_of is not None}
+
+    def set_weights(self, config: EnvironmentConfig) -> list[str]:
+        """Every weighted and canary rule, found by its ``Route`` tag, set to the action
+        ``config`` renders (the persisted rollout applied); one line per rule changed."""
+        wanted = self._rollout_routes(config)
+        names = target_group_names(config)
+        arns = self.rules.target_group_arns(names.values())
+        lines = []
+        for listener, rules in self.live().items():
+            for rule in rules:
+                route = wanted.get(rule.key or "")
+                if route is None or route.listener != listener:
+                    continue
+                view = route.action.view(names)
+                if ActionView.from_api(rule.action, target_group_name) == view:
+                    continue
+                self.rules.set_action(rule.arn, route.action.render(
+                    API_ACTIONS, lambda backend: arns[names[backend]]))
+                shown = ", ".join(n if w is None else f"{n}={w}" for n, w in view.targets)
+                lines.append(f"{listener} {rule.priority} {route.key}: {shown}"
+                             + ("" if not route.action.weighted else
+                                " sticky" if view.stickiness else " not sticky"))
+        return lines
+
+    def verify_weights(self, config: EnvironmentConfig) -> list[str]:
+        """Every weighted and canary rule read back: one line per rule whose live action
+        differs from what ``config`` renders, or that is missing."""
+        wanted = self._rollout_routes(config)
+        names = target_group_names(config)
+        found = {}
+        for listener, rules in self.live().items():
+            for rule in rules:
+                if rule.key in wanted and wanted[rule.key].listener == listener:
+                    found[rule.key] = ActionView.from_api(rule.action, target_group_name)
+        problems = []
+        for key, route in sorted(wanted.items()):
+            want = route.action.view(names)
+            if key not in found:
+                problems.append(f"{key}: no live rule carries its Route tag")
+            elif found[key] != want:
+                problems.append(f"{key}: live {found[key].targets} "
+                                f"sticky {found[key].stickiness}, want {want.targets} "
+                                f"sticky {want.stickiness}")
+        return problems
+
+    def roll_back(self) -> list[str]:
+        """Rust weight 0 and stickiness off on every rule of both listeners that forwards to
+        a Rust target group, in state or not; a rule that forwards to Rust alone (a canary)
+        forwards to its route's Python target group, or is deleted when no route owns it."""
+        names = target_group_names(self.config)
+        splits = {r.key: split for r in ROUTES if (split := r.action.split())}
+        rust = {names[rust] for _, rust in splits.values()}
+        python_of = {key: names[python] for key, (python, _) in splits.items()}
+        python_of |= {canary_key(key): name for key, name in python_of.items()}
+        arns = self.rules.target_group_arns(python_of.values())
+        lines = []
+        for listener, listener_arn in self.listener_arns().items():
+            lines += [f"{line[:12]}{listener} {line[12:]}" for line in self.rules.roll_back(
+                listener_arn, rust, lambda key: arns.get(python_of.get(key or "", "")))]
+        return lines

@@ -1,0 +1,46 @@
+"""The metrics adapter: CloudWatch metric data and alarm states, through one client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+QUERIES_PER_CALL = 500  # GetMetricData takes at most 500 queries
+
+
+def dimension(arn: str) -> str:
+    """An ARN as CloudWatch's ALB dimensions name it: ``app/<lb>/<id>`` for a load
+    balancer, ``targetgroup/<name>/<id>`` for a target group."""
+    if ":targetgroup/" in arn:
+        return "targetgroup/" + arn.split(":targetgroup/", 1)[1]
+    return arn.split(":loadbalancer/", 1)[1]
+
+
+class Metrics:
+    def __init__(self, cloudwatch: Any) -> None:
+        self.cloudwatch = cloudwatch
+
+    def values(self, queries: list[dict[str, Any]], start: int, end: int
+               ) -> dict[str, list[float]]:
+        """Query id -> its datapoints (``MetricDataQueries`` entries), all pages."""
+        found: dict[str, list[float]] = {}
+        for first in range(0, len(queries), QUERIES_PER_CALL):
+            result = self.cloudwatch.get_metric_data(
+                MetricDataQueries=queries[first:first + QUERIES_PER_CALL],
+                StartTime=start, EndTime=end)
+            for item in result["MetricDataResults"]:
+                found[item["Id"]] = [v for v in item.get("Values", []) if v is not None]
+        return found
+
+    def alarms_in_alarm(self, name_prefix: str) -> list[str]:
+        """Names of the alarms in ALARM whose names start with ``name_prefix``."""
+        found, token = [], None
+        while True:
+            page = self.cloudwatch.describe_alarms(
+                StateValue="ALARM", AlarmNamePrefix=name_prefix,
+                **({"NextToken": token} if token else {}))
+            # StateValue filters on AWS; the local emulator ignores it beside a name prefix
+            found += [a["AlarmName"] for a in page["MetricAlarms"]
+                      if a.get("StateValue") == "ALARM"]
+            token = page.get("NextToken")
+            if not token:
+                return sorted(found)

@@ -1,0 +1,74 @@
+"""The gates' inputs read from CloudWatch: every metric the gate declarations name, per
+route and side of the rollout, over the current step's window; then one evaluation
+(``model.rollout.gates``)."""
+
+from __future__ import annotations
+
+from model.catalog.functions import FUNCTIONS
+from model.catalog.route_table import ROUTES
+from model.config import EnvironmentConfig
+from model.rollout import state as rs
+from model.rollout.controls import rust_alarm_prefixes
+from model.rollout.gates import DEFAULT_POLICY, SideMetrics, Verdict, alarm_verdict, route_verdicts
+from model.routing.listener import LISTENERS
+from model.routing.view import target_group_names
+from ops.adapters.alb import Router
+from ops.adapters.metrics import Metrics, dimension
+
+
+def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
+                  state: rs.RolloutState, now: int) -> list[Verdict]:
+    """The alarm gate and, per route in the rollout, the 5XX and p99 gates over the bake
+    window (the current step's start to ``now``)."""
+    verdicts = [alarm_verdict(rust_alarms_in_alarm(metrics, config))]
+    start = state.step_started_at or now - state.bake_s
+    period = max(60, -(-(now - start) // 60) * 60)
+    names = target_group_names(config)
+    arns = router.rules.target_group_arns(names[b] for r in ROUTES
+                                          if (split := r.action.split()) for b in split)
+    balancers = {listener: arn for listener in LISTENERS
+                 if (arn := router.load_balancer_arn(listener))}
+    by_key = {r.key: r for r in ROUTES}
+    queries, sides = [], {}
+    for n, key in enumerate(state.rollout_routes):
+        route = by_key[key]
+        split = route.action.split()
+        if split is None or route.listener not in balancers:
+            continue
+        for side, backend in zip(("python", "rust"), split, strict=True):
+            arn = arns.get(names[backend])
+            if arn is None:
+                continue
+            dimensions = [
+                {"Name": "LoadBalancer", "Value": dimension(balancers[route.listener])},
+                {"Name": "TargetGroup", "Value": dimension(arn)}]
+            for metric, stat, label in (("RequestCount", "Sum", "requests"),
+                                        ("HTTPCode_Target_5XX_Count", "Sum", "errors"),
+                                        ("TargetResponseTime", "p99", "p99")):
+                query_id = f"q{n}_{side}_{label}"
+                sides[query_id] = (key, side, label)
+                queries.append({"Id": query_id, "ReturnData": True, "MetricStat": {
+                    "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": metric,
+                               "Dimensions": dimensions},
+                    "Period": period, "Stat": stat}})
+    values = {sides[query_id]: found
+              for query_id, found in metrics.values(queries, start, now + 1).items()}
+    for key in state.rollout_routes:
+        if by_key[key].action.split() is None:
+            continue
+
+        def side(name: str, key: str = key) -> SideMetrics:
+            p99 = values.get((key, name, "p99")) or []
+            return SideMetrics(sum(values.get((key, name, "requests")) or []),
+                               sum(values.get((key, name, "errors")) or []),
+                               max(p99) if p99 else None)
+
+        verdicts += route_verdicts(key, side("python"), side("rust"), DEFAULT_POLICY)
+    return verdicts
+
+
+def rust_alarms_in_alarm(metrics: Metrics, config: EnvironmentConfig) -> list[str]:
+    """Alarms in ALARM of the Rust target groups, the Rust function and the load balancers."""
+    prefixes = rust_alarm_prefixes(config, ROUTES, FUNCTIONS)
+    return [a for a in metrics.alarms_in_alarm(config.resource_name(""))
+            if a.startswith(prefixes)]

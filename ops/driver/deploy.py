@@ -1,0 +1,204 @@
+"""The deploy driver: deploy an environment's stacks safely, one deploy per checkout at a time,
+each applying exactly what it synthesized, with the listeners checked before the routing stack
+changes.
+
+    pipenv run deploy --env production [--parts routing] [--state-dir DIR]
+
+1. Takes this checkout's deploy lock (``.deploy.lock``); a second deploy is refused at once,
+   naming the one that runs (two deploys that share a synth folder apply each other's values).
+2. Synthesizes into a folder of its own (a temporary one; for local state its
+   ``terraform-state`` links to the real state folder), with the deploy-time variables.
+3. For each selected stack in dependency order: ``terraform init`` and ``terraform apply``
+   of that synthesized JSON; independent stacks side by side, splitting 4 concurrent AWS
+   calls between them (rounded up). Before the routing stack: refuses when a rule is live at
+   a priority this project owns but absent from state (an orphan, ``ops.driver.preflight``),
+   saying how to adopt or delete it; applies priority permutations in one
+   ``SetRulePriorities`` call.
+4. Prints progress per stack (stack n of N, resources done, elapsed) and, on failure, the
+   last Terraform error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import IO, Any
+
+import environments
+from environments import ROLLOUT_STATE_VARIABLE
+from model.config import STACK_PARTS, EnvironmentConfig, LocalState, deploy_waves
+from model.paths import PROJECT_ROOT
+from model.rollout.state import parameter_name
+from ops.adapters.alb import Router
+from ops.adapters.aws import aws_client
+from ops.adapters.store import RolloutStore
+from ops.adapters.tfstate import StateError, read_routing_state
+from ops.driver.preflight import Refused, Say, check_routing
+from ops.driver.terraform import DeployError, initialised, synth
+from ops.driver.tools import terraform_environment
+
+LOCK = PROJECT_ROOT / ".deploy.lock"
+@contextlib.contextmanager
+def deploy_lock(path: Path = LOCK) -> Iterator[None]:
+    """This checkout's deploy lock, held from synth to the last apply; Refused when held."""
+    handle: IO[str] = path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise Refused(f"another deploy from this checkout is running ({holder}); deploys "
+                          "from one checkout run one at a time: wait for it, then deploy "
+                          "again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -> None:
+    """Local state sits beside the synth folder (``<synth>/../terraform-state``): link the
+    real folder there, so the state outlives the temporary synth."""
+    if isinstance(config.state, LocalState):
+        target = (state_dir or PROJECT_ROOT / config.state.directory).resolve()
+        target.mkdir(parents=True, exist_ok=True)
+        (work / "terraform-state").symlink_to(target, target_is_directory=True)
+
+
+# Concurrent AWS calls of one deploy, split between the stacks that apply side by side: under
+# three stacks at 4 each, the local emulator was seen to answer a create twice (the SDK's retry
+# of a dropped request), leaving a resource that exists but is not in state.
+PARALLELISM = 4
+
+
+def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: Say,
+                         every_s: float = 10.0, timeout_s: float = 1800,
+                         parallelism: int = PARALLELISM) -> None:
+    """``terraform apply -json``: a progress line at most every ``every_s`` seconds, the last
+    error when it fails."""
+    terraform = initialised(stack_dir, env)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [terraform, "apply", "-auto-approve", "-input=false", "-json",
+         f"-parallelism={parallelism}"],
+        cwd=stack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    planned = done = 0
+    errors: list[str] = []
+    last_said = started
+    assert process.stdout is not None
+    for line in process.stdout:
+        try:
+            message: dict[str, Any] = json.loads(line)
+        except json.JSONDecodeError:
+            errors.append(line.strip())
+            continue
+        kind = message.get("type")
+        action = (message.get("change") or message.get("hook") or {}).get("action")
+        if kind == "planned_change" and action not in ("read", "noop"):
+            planned += 1
+        elif kind == "apply_complete" and action not in ("read", "noop"):
+            done += 1
+        elif kind == "diagnostic" and message.get("@level") == "error":
+            diagnostic = message.get("diagnostic", {})
+            errors.append(f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}"
+                          .strip(": "))
+        now = time.monotonic()
+        if now - last_said >= every_s:
+            say(f"{label}: {done}/{planned} resources, {now - started:.0f} s")
+            last_said = now
+        if now - started > timeout_s:
+            process.kill()
+            errors.append(f"terraform apply did not finish in {timeout_s:.0f} s")
+            break
+    code = process.wait()
+    elapsed = time.monotonic() - started
+    if code != 0:
+        last = errors[-1] if errors else f"terraform apply exited {code}"
+        raise DeployError(f"{label}: failed after {elapsed:.0f} s ({done}/{planned} resources "
+                          f"done); last Terraform error:\n  {last}\n(stack folder: {stack_dir})")
+    say(f"{label}: done, {done} resources changed, {elapsed:.0f} s")
+
+
+def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say = print,
+           state_dir: Path | None = None, client: Any = None, s3: Any = None) -> None:
+    """Deploy ``parts`` of one environment (in dependency order) with ``environ``'s
+    deploy-time variables and AWS settings. Refused or DeployError on failure."""
+    env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
+    (config,) = environments.selected(env)
+    if "routing" in parts and not any(name in environ for name in ROLLOUT_VARIABLES):
+        try:
+            env |= persisted_rollout(config, env, say)
+        except Exception as error:  # credentials, endpoint, a malformed state: say which
+            raise DeployError(f"cannot read the rollout state {parameter_name(config)} of "
+                              f"{config.name}: {error}") from error
+    wanted = [part for part in STACK_PARTS if part in parts]
+    with deploy_lock():
+        work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
+        try:
+            _state_link(work, config, state_dir)
+            outdir = work / "cdktf.out"
+            started = time.monotonic()
+            synth(env, outdir)
+            say(f"synthesized {config_name} in {time.monotonic() - started:.0f} s ({outdir})")
+            for part in wanted:  # inits share the plugin cache: one at a time
+                initialised(outdir / "stacks" / config.stack_name(part), env)
+
+            def one(part: str, parallelism: int) -> None:
+                stack = config.stack_name(part)
+                stack_dir = outdir / "stacks" / stack
+                label = f"[{wanted.index(part) + 1}/{len(wanted)}] {stack}"
+                if part == "routing":
+                    state_file = (work / "terraform-state" / f"{stack}.tfstate"
+                                  if isinstance(config.state, LocalState) else None)
+                    try:
+                        state = read_routing_state(config, state_file,
+                                                   s3=s3 or aws_client("s3", config.region, env))
+                        router = Router(client or aws_client("elbv2", config.region, env),
+                                        config)
+                        check_routing(router, config, stack_dir, state, say)
+                    except (Refused, StateError):
+                        raise
+                    except Exception as error:  # credentials, endpoint, API errors
+                        raise DeployError(f"{label}: cannot check the live listeners before "
+                                          f"the routing stack: {error}") from error
+                say(f"{label}: applying")
+                _apply_with_progress(stack_dir, env, label, say, parallelism=parallelism)
+
+            for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
+                with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+                    share = -(-PARALLELISM // len(wave))  # the wave splits it, rounded up
+                    outcomes = [pool.submit(one, part, share) for part in wave]
+                for outcome in outcomes:
+                    outcome.result()  # the first failure stops the deploy after its wave
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# Deploy-time variables that set weights; without any of them a deploy keeps the persisted ones.
+ROLLOUT_VARIABLES = ("RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
+                     "RUST_EMERGENCY_ROLLBACK", ROLLOUT_STATE_VARIABLE)
+
+
+def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
+                      ssm: Any = None) -> dict[str, str]:
+    """The persisted rollout document as the one deploy-time value that carries it
+    (``RUST_ROLLOUT_STATE``; none before the routing stack's first deploy created it), so that
+    a plain deploy keeps the live weights."""
+    state = RolloutStore(ssm or aws_client("ssm", config.region, env)).read(config)
+    if state is None:
+        return {}
+    say(f"keeping the persisted rollout state of {config.name}: {state.summary}")
+    return {ROLLOUT_STATE_VARIABLE: state.to_json()}

@@ -1,0 +1,33 @@
+"""Lambda packages are assembled from the project's modules at synth time
+(``modules/lambda_package.py``): the abort function's package holds what its handler imports
+and nothing of the synth side, and its handler imports from that folder alone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from model.paths import PROJECT_ROOT
+from modules.lambda_package import assemble, closure, handler_name
+
+ENTRY = PROJECT_ROOT / "functions" / "rollout_abort" / "handler.py"
+
+
+def test_the_abort_package_holds_the_handler_and_the_modules_it_imports() -> None:
+    files = {str(p) for p in closure(ENTRY)}
+    assert {"functions/rollout_abort/handler.py", "model/rollout/state.py",
+            "ops/adapters/alb.py", "ops/adapters/store.py", "ops/__init__.py",
+            "ops/adapters/__init__.py", "model/__init__.py"} <= files
+    assert not any(f.startswith(("modules/", "stacks/", "environments/", "ops/cli/",
+                                 "ops/driver/", "tests/")) for f in files)
+    assert handler_name(ENTRY) == "functions.rollout_abort.handler.handler"
+
+
+def test_the_handler_imports_from_its_package_alone() -> None:
+    folder = assemble(ENTRY)
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.'); "
+         "import functions.rollout_abort.handler as h; print(h.handler.__name__)"],
+        cwd=folder, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "handler"
