@@ -57,9 +57,10 @@ test: lint .venv-checkov/.installed
 security: install .venv-checkov/.installed
 	$(PIPENV) run python -m security.checkov_gate
 
-## docs: regenerate docs/routing.md from the route table
+## docs: regenerate docs/routing.md from the route table and the gate table of docs/rollout.md
 docs: install
 	$(PIPENV) run python -m ops.docs.routing > docs/routing.md
+	$(PIPENV) run python -m ops.docs.gates
 
 ## fixtures: regenerate the routes tests' state file from a fresh deploy of local to the emulator
 fixtures: install

@@ -1,9 +1,10 @@
 """Listener rules and listeners from the model's values, with the provider's typed structs.
 
-``ActionBlocks`` is the constructs' side of ``model.routing.actions.ActionRenderer``: it builds one
-family of provider structs (a rule's action or a listener's default action, which have the
+``ActionBlocks`` is the constructs' side of ``model.routing.actions.ActionRenderer``: it builds
+one family of provider structs (a rule's action or a listener's default action, which have the
 same shape under different class names), so every action renders itself the same way in
-both places.
+both places; ``ConditionBlocks`` is their side of ``ConditionRenderer``. The ELBv2 API's
+side of both is ``ops/adapters/alb.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from model.names import terraform_id
 from model.routing.actions import Action, ArnOf
-from model.routing.conditions import Conditions
 from model.routing.listener import Listener
 from model.routing.route import Route
 from modules.aws import (
@@ -92,7 +92,7 @@ def listener_route_rule(stack: Construct, route: Route, *, listener_arn: str,
         stack, terraform_id(route.key),
         listener_arn=listener_arn,
         priority=route.priority,
-        condition=_conditions(route.conditions),
+        condition=route.conditions.render(RULE_CONDITIONS),
         action=[route.action.render(RULE_ACTIONS, arn_of)],
         tags={"Route": route.key},
         lifecycle=lifecycle,
@@ -121,20 +121,24 @@ def routing_listener(scope: Construct, address: str, routing: Listener, *,
                     arn_of=arn_of, **tls)
 
 
-def _conditions(conditions: Conditions) -> list[LbListenerRuleCondition]:
-    found = []
-    if conditions.paths:
-        found.append(LbListenerRuleCondition(
-            path_pattern=LbListenerRuleConditionPathPattern(values=list(conditions.paths))))
-    if conditions.methods:
-        found.append(LbListenerRuleCondition(
-            http_request_method=LbListenerRuleConditionHttpRequestMethod(
-                values=list(conditions.methods))))
-    if conditions.hosts:
-        found.append(LbListenerRuleCondition(
-            host_header=LbListenerRuleConditionHostHeader(values=list(conditions.hosts))))
-    for name, values in conditions.headers:
-        found.append(LbListenerRuleCondition(
-            http_header=LbListenerRuleConditionHttpHeader(
-                http_header_name=name, values=list(values))))
-    return found
+class ConditionBlocks:
+    """The constructs' side of ``model.routing.conditions.ConditionRenderer``."""
+
+    def path_pattern(self, values: list[str]) -> LbListenerRuleCondition:
+        return LbListenerRuleCondition(
+            path_pattern=LbListenerRuleConditionPathPattern(values=values))
+
+    def http_request_method(self, values: list[str]) -> LbListenerRuleCondition:
+        return LbListenerRuleCondition(
+            http_request_method=LbListenerRuleConditionHttpRequestMethod(values=values))
+
+    def host_header(self, values: list[str]) -> LbListenerRuleCondition:
+        return LbListenerRuleCondition(
+            host_header=LbListenerRuleConditionHostHeader(values=values))
+
+    def http_header(self, name: str, values: list[str]) -> LbListenerRuleCondition:
+        return LbListenerRuleCondition(
+            http_header=LbListenerRuleConditionHttpHeader(http_header_name=name, values=values))
+
+
+RULE_CONDITIONS = ConditionBlocks()

@@ -1,5 +1,6 @@
-"""docs/routing.md is generated from the route table and must not drift from it;
-docs/validation.md lists every case of the bad-input table."""
+"""docs/routing.md and the gate table of docs/rollout.md are generated from the route table
+and the gate declarations and must not drift from them; docs/validation.md lists every case
+of the bad-input table."""
 
 
 from environments import ENVIRONMENTS
@@ -15,6 +16,17 @@ def test_routing_doc_is_up_to_date() -> None:
     assert DOC.read_text() == expected, (
         "docs/routing.md is out of date: run `pipenv run python -m ops.docs.routing "
         "> docs/routing.md`")
+
+
+def test_the_gate_table_is_up_to_date_and_lists_every_gate() -> None:
+    from model.catalog.gates import GATES
+    from ops.docs.gates import DOC as ROLLOUT_DOC
+    from ops.docs.gates import render as render_gates
+
+    text = ROLLOUT_DOC.read_text()
+    assert render_gates(text) == text, "docs/rollout.md's gate table is out of date: make docs"
+    for gate in GATES:
+        assert f"| {gate.name} | " in text and gate.rule() in text
 
 
 def test_routing_doc_lists_every_route_with_its_priority() -> None:

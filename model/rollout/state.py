@@ -108,6 +108,30 @@ def initial_state(config: EnvironmentConfig, routes: tuple[Route, ...]) -> Rollo
         emergency=config.emergency_rollback, reason="created with the environment")
 
 
+def reconciled(state: RolloutState, weighted: tuple[str, ...], now: int,
+               actor: str) -> RolloutState:
+    """``state`` with the route table's weighted routes: a new weighted route (or a route
+    made weighted) enters at R = 0 and joins a rollout only through ``start --routes``; a
+    route no longer weighted leaves the document (and the rollout). The same state when
+    nothing differs; else a new version whose reason says what changed."""
+    added = [k for k in weighted if k not in state.routes]
+    removed = sorted(k for k in state.routes if k not in weighted)
+    if not added and not removed:
+        return state
+    rolling = tuple(k for k in state.rollout_routes if k in weighted)
+    changes: dict[str, object] = {}
+    if state.phase in ("rolling", "paused") and not rolling:
+        changes = {"phase": "idle", "steps": (), "step": 0, "step_started_at": None}
+    why = "; ".join(
+        [*([f"added {', '.join(added)} at R 0 (new weighted routes)"] if added else []),
+         *([f"removed {', '.join(removed)} (no longer weighted)"] if removed else [])])
+    return replace(state, routes={**{k: v for k, v in state.routes.items() if k in weighted},
+                                  **dict.fromkeys(added, 0)},
+                   rollout_routes=rolling, at=now, actor=actor, forced=False,
+                   reason=f"reconciled with the route table: {why}",
+                   **changes)  # type: ignore[arg-type]
+
+
 def applied_to(config: EnvironmentConfig, state: RolloutState) -> EnvironmentConfig:
     """``config`` with the persisted R per route and emergency flag: what the listeners
     should carry."""

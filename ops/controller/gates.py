@@ -1,15 +1,16 @@
-"""The gates' inputs read from CloudWatch: every metric the gate declarations name, per
-route and side of the rollout, over the current step's window; then one evaluation
-(``model.rollout.gates``)."""
+"""The gates' inputs read from CloudWatch: every series the gate declarations
+(``model/catalog/gates.py``) name, per route and side of the rollout, over the current step's
+window; then the one engine judges them (``model.rollout.gates.route_verdicts``)."""
 
 from __future__ import annotations
 
 from model.catalog.functions import FUNCTIONS
+from model.catalog.gates import GATES, MIN_REQUESTS, REQUEST_COUNT
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.rollout import state as rs
 from model.rollout.controls import rust_alarm_prefixes
-from model.rollout.gates import DEFAULT_POLICY, SideMetrics, Verdict, alarm_verdict, route_verdicts
+from model.rollout.gates import Gate, Verdict, alarm_verdict, reads, route_verdicts
 from model.routing.listener import LISTENERS
 from model.routing.view import target_group_names
 from ops.adapters.alb import Router
@@ -17,8 +18,9 @@ from ops.adapters.metrics import Metrics, dimension
 
 
 def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
-                  state: rs.RolloutState, now: int) -> list[Verdict]:
-    """The alarm gate and, per route in the rollout, the 5XX and p99 gates over the bake
+                  state: rs.RolloutState, now: int,
+                  gates: tuple[Gate, ...] = GATES) -> list[Verdict]:
+    """The alarm gate and, per route in the rollout, every gate of ``gates`` over the bake
     window (the current step's start to ``now``)."""
     verdicts = [alarm_verdict(rust_alarms_in_alarm(metrics, config))]
     start = state.step_started_at or now - state.bake_s
@@ -29,7 +31,8 @@ def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
     balancers = {listener: arn for listener in LISTENERS
                  if (arn := router.load_balancer_arn(listener))}
     by_key = {r.key: r for r in ROUTES}
-    queries, sides = [], {}
+    series = reads(gates, REQUEST_COUNT)
+    queries, asked = [], {}
     for n, key in enumerate(state.rollout_routes):
         route = by_key[key]
         split = route.action.split()
@@ -42,28 +45,21 @@ def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
             dimensions = [
                 {"Name": "LoadBalancer", "Value": dimension(balancers[route.listener])},
                 {"Name": "TargetGroup", "Value": dimension(arn)}]
-            for metric, stat, label in (("RequestCount", "Sum", "requests"),
-                                        ("HTTPCode_Target_5XX_Count", "Sum", "errors"),
-                                        ("TargetResponseTime", "p99", "p99")):
-                query_id = f"q{n}_{side}_{label}"
-                sides[query_id] = (key, side, label)
+            for s, read in enumerate(series):
+                query_id = f"q{n}_{side}_{s}"
+                asked[query_id] = (key, side, read)
                 queries.append({"Id": query_id, "ReturnData": True, "MetricStat": {
-                    "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": metric,
-                               "Dimensions": dimensions},
-                    "Period": period, "Stat": stat}})
-    values = {sides[query_id]: found
-              for query_id, found in metrics.values(queries, start, now + 1).items()}
+                    "Metric": {"Namespace": read.metric.namespace,
+                               "MetricName": read.metric.name, "Dimensions": dimensions},
+                    "Period": period, "Stat": read.stat}})
+    found = {asked[query_id]: values
+             for query_id, values in metrics.values(queries, start, now + 1).items()}
     for key in state.rollout_routes:
         if by_key[key].action.split() is None:
             continue
-
-        def side(name: str, key: str = key) -> SideMetrics:
-            p99 = values.get((key, name, "p99")) or []
-            return SideMetrics(sum(values.get((key, name, "requests")) or []),
-                               sum(values.get((key, name, "errors")) or []),
-                               max(p99) if p99 else None)
-
-        verdicts += route_verdicts(key, side("python"), side("rust"), DEFAULT_POLICY)
+        python, rust = ({read: read.over(found.get((key, side, read)) or []) for read in series}
+                        for side in ("python", "rust"))
+        verdicts += route_verdicts(key, python, rust, gates, REQUEST_COUNT, MIN_REQUESTS)
     return verdicts
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import getpass
 import json
 import os
 import shutil
@@ -35,9 +36,10 @@ from typing import IO, Any
 
 import environments
 from environments import ROLLOUT_STATE_VARIABLE
+from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS, EnvironmentConfig, LocalState, deploy_waves
 from model.paths import PROJECT_ROOT
-from model.rollout.state import parameter_name
+from model.rollout.state import parameter_name, reconciled
 from ops.adapters.alb import Router
 from ops.adapters.aws import aws_client
 from ops.adapters.store import RolloutStore
@@ -196,9 +198,17 @@ def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
                       ssm: Any = None) -> dict[str, str]:
     """The persisted rollout document as the one deploy-time value that carries it
     (``RUST_ROLLOUT_STATE``; none before the routing stack's first deploy created it), so that
-    a plain deploy keeps the live weights."""
-    state = RolloutStore(ssm or aws_client("ssm", config.region, env)).read(config)
+    a plain deploy keeps the live weights; first reconciled with the route table (a new
+    weighted route enters at R = 0, a removed one leaves), recorded as a new version."""
+    store = RolloutStore(ssm or aws_client("ssm", config.region, env))
+    state = store.read(config)
     if state is None:
         return {}
+    weighted = tuple(r.key for r in ROUTES if r.action.weighted)
+    current = reconciled(state, weighted, int(time.time()), f"deploy by {getpass.getuser()}")
+    if current != state:
+        store.write(config, current)
+        say(f"rollout state of {config.name} {current.reason}")
+    state = current
     say(f"keeping the persisted rollout state of {config.name}: {state.summary}")
     return {ROLLOUT_STATE_VARIABLE: state.to_json()}
