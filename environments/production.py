@@ -1,4 +1,5 @@
-"""Production: its own AWS account; Rust starts at 0 % and rolls out by RUST_ROUTING_PERCENT.
+"""Production: its own AWS account; Rust starts at 0 % and moves only through the rollout
+commands (docs/rollout.md), which record every step in its rollout state.
 
 Both ALBs have deletion protection; alarms page on-call through PagerDuty.
 """

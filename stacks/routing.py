@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from model.config import EnvironmentConfig
 from model.names import terraform_id
-from model.rollout.controls import effective_routes, rust_percent_of
-from model.rollout.state import initial_state, parameter_name
+from model.rollout.controls import effective_routes
+from model.rollout.state import Pin, RolloutState, initial_state, parameter_name
 from model.routing.listener import Listener
 from model.routing.registry import TargetGroupRegistry
 from model.routing.route import Route
@@ -64,19 +64,27 @@ class RoutingStack(EnvironmentStack):
                 self.rules[route.key].move_from_id(f"aws_lb_listener_rule.{terraform_id(old)}")
 
     def _persisted(self, config: EnvironmentConfig, route: Route) -> TerraformResourceLifecycle:
-        """The precondition that this rule's R and emergency flag are the persisted ones."""
-        state = f"jsondecode({self.rollout_state.fqn}.insecure_value)"
-        held = f'try({state}.routes["{route.key}"], "none")'
-        emergency = f"try({state}.emergency, \"none\")"
-        r = rust_percent_of(config, route.key)
-        flag = "true" if config.emergency_rollback else "false"
-        return TerraformResourceLifecycle(precondition=[Precondition(
-            condition=f"${{{held} == {r} && {emergency} == {flag}}}",
-            error_message=(
-                f"The rollout state {parameter_name(config)} holds R=${{{held}}} (emergency "
-                f"${{{emergency}}}) for route {route.key}; this deploy would set R={r} "
-                f"(emergency {flag}). Change the rollout with the rollout command (pipenv run "
-                f"rollout ... --env {config.name}), or deploy with the deploy driver (pipenv "
-                f"run deploy --env {config.name}), which keeps the persisted weights."),
-        )])
+        """The precondition that this rule's R and emergency flag are the persisted ones, from
+        the codec's pins (``RolloutState.deploy_pins``)."""
+        document = f"jsondecode({self.rollout_state.fqn}.insecure_value)"
+        pins = RolloutState.deploy_pins(config, route.key)
 
+        def held(pin: Pin) -> str:
+            key = f'["{pin.key}"]' if pin.key is not None else ""
+            return f'try({document}.{pin.field}{key}, "none")'
+
+        def literal(value: int | bool) -> str:
+            return str(value).lower() if isinstance(value, bool) else str(value)
+
+        r, emergency = pins
+        condition = " && ".join(f"{held(pin)} == {literal(pin.value)}" for pin in pins)
+        return TerraformResourceLifecycle(precondition=[Precondition(
+            condition=f"${{{condition}}}",
+            error_message=(
+                f"The rollout state {parameter_name(config)} holds R=${{{held(r)}}} (emergency "
+                f"${{{held(emergency)}}}) for route {route.key}; this deploy would set "
+                f"R={literal(r.value)} (emergency {literal(emergency.value)}). Change the "
+                f"rollout with the rollout command (pipenv run rollout ... --env "
+                f"{config.name}), or deploy with the deploy driver (pipenv run deploy --env "
+                f"{config.name}), which keeps the persisted weights."),
+        )])

@@ -1,4 +1,4 @@
-"""The deploy driver (ops/apply.py) without AWS: its lock, its waves, what it prints.
+"""The deploy driver (ops/driver/deploy.py) without AWS: its lock, its waves, what it prints.
 
 Terraform is a stand-in script here that prints what ``terraform apply -json`` prints; the
 emulator story (test_emulator.py) runs the real thing.

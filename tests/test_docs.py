@@ -14,8 +14,7 @@ DOC = PROJECT_ROOT / "docs" / "routing.md"
 def test_routing_doc_is_up_to_date() -> None:
     expected = render(rust_percents={n: c.rust_percent for n, c in ENVIRONMENTS.items()})
     assert DOC.read_text() == expected, (
-        "docs/routing.md is out of date: run `pipenv run python -m ops.docs.routing "
-        "> docs/routing.md`")
+        "docs/routing.md is out of date: run `make docs`")
 
 
 def test_the_gate_table_is_up_to_date_and_lists_every_gate() -> None:

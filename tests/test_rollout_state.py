@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -175,6 +177,26 @@ def test_the_state_round_trips_and_bad_documents_are_refused(rolling: rs.Rollout
     broken = replace(rolling, routes={"x": 101})
     with pytest.raises(rs.RolloutError, match="R of route 'x' is 101"):
         rs.RolloutState.from_json(broken.to_json())
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"rollout_routes": ["no-such-route"]},
+     "rollout_routes names route(s) 'no-such-route' that routes does not hold"),
+    ({"step_started_at": "yesterday"}, "step_started_at is 'yesterday'; it must be epoch"),
+    ({"steps": []}, "phase rolling needs steps"),
+    ({"bake_s": -5}, "bake_s is -5; it must be an integer of at least 1"),
+    ({"steps": [10, 5]}, "steps [10, 5] must increase strictly"),
+    ({"emergency": "yes"}, "emergency is 'yes'; it must be true or false"),
+    ({"step": 7}, "step 7 is outside the 5 steps"),
+    ({"routes": ["a"]}, "routes ['a'] must be an object"),
+    ({"colour": "red"}, "unknown field(s) colour"),
+])
+def test_a_corrupt_document_is_refused_naming_the_field(rolling: rs.RolloutState,
+                                                       change: dict[str, object],
+                                                       message: str) -> None:
+    document = {**json.loads(rolling.to_json()), **change}
+    with pytest.raises(rs.RolloutError, match=re.escape(message)):
+        rs.RolloutState.from_json(json.dumps(document))
 
 
 def test_the_persisted_state_decides_the_environments_weights(

@@ -42,6 +42,19 @@ def parameter_name(config: EnvironmentConfig) -> str:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A value a deploy requires of the document: ``field`` (a ``RolloutState`` field), the
+    ``key`` within it when the field is a map, and the value."""
+
+    field: str
+    key: str | None
+    value: int | bool
+
+    def __post_init__(self) -> None:
+        assert self.field in RolloutState.__dataclass_fields__, self.field
+
+
+@dataclass(frozen=True)
 class RolloutState:
     routes: dict[str, int]  # R of every weighted route
     emergency: bool = False  # R = 0 and stickiness off everywhere
@@ -61,26 +74,69 @@ class RolloutState:
 
     @classmethod
     def from_json(cls, text: str) -> RolloutState:
+        """The document in ``text``; RolloutError naming every problem (it is never half
+        read: a wrong type, an unknown field, a step outside the steps...)."""
         try:
             data = json.loads(text)
-            state = cls(**{**data, "steps": tuple(data.get("steps", ())),
-                           "rollout_routes": tuple(data.get("rollout_routes", ()))})
         except (json.JSONDecodeError, TypeError) as error:
             raise RolloutError(f"the rollout state is not a rollout document: {error}") from error
+        if not isinstance(data, dict):
+            raise RolloutError("the rollout state is not a rollout document: not a JSON object")
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown or "routes" not in data:
+            raise RolloutError("the rollout state is not a rollout document: "
+                               + (f"unknown field(s) {', '.join(unknown)}" if unknown
+                                  else "no routes"))
+        lists = {name: tuple(data[name]) for name in ("steps", "rollout_routes")
+                 if isinstance(data.get(name), list)}
+        state = cls(**{**data, **lists})
         problems = state.problems()
         if problems:
             raise RolloutError("the rollout state is invalid: " + "; ".join(problems))
         return state
 
     def problems(self) -> list[str]:
+        """Everything that makes this document unusable, each naming the field and its limit."""
         found = []
+
+        def integer(value: object) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
         if self.phase not in PHASES:
             found.append(f"phase {self.phase!r} is not one of {', '.join(PHASES)}")
+        if not isinstance(self.routes, dict):
+            return [*found, f"routes {self.routes!r} must be an object of route -> R"]
         for key, r in self.routes.items():
-            if isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= 100:
+            if not integer(r) or not 0 <= r <= 100:
                 found.append(f"R of route {key!r} is {r!r}; it must be an integer 0..100")
-        if self.steps and not 0 <= self.step < len(self.steps):
-            found.append(f"step {self.step} is outside the {len(self.steps)} steps")
+        for name in ("emergency", "forced"):
+            if not isinstance(getattr(self, name), bool):
+                found.append(f"{name} is {getattr(self, name)!r}; it must be true or false")
+        if not isinstance(self.steps, tuple) or not all(
+                integer(s) and 1 <= s <= 100 for s in self.steps):
+            found.append(f"steps {self.steps!r} must be integers within 1..100")
+        elif any(b <= a for a, b in pairwise(self.steps)):
+            found.append(f"steps {list(self.steps)} must increase strictly")
+        elif self.phase in ("rolling", "paused") and not self.steps:
+            found.append(f"phase {self.phase} needs steps")
+        elif not integer(self.step) or (self.steps and not 0 <= self.step < len(self.steps)):
+            found.append(f"step {self.step!r} is outside the {len(self.steps)} steps")
+        if not isinstance(self.rollout_routes, tuple):
+            found.append(f"rollout_routes {self.rollout_routes!r} must be a list of route keys")
+        else:
+            unknown = [k for k in self.rollout_routes if k not in self.routes]
+            if unknown:
+                found.append(f"rollout_routes names route(s) {', '.join(map(repr, unknown))} "
+                             "that routes does not hold")
+        for name in ("step_started_at", "at"):
+            value = getattr(self, name)
+            if value is not None and not integer(value):
+                found.append(f"{name} is {value!r}; it must be epoch seconds or null")
+        if not integer(self.bake_s) or self.bake_s < 1:
+            found.append(f"bake_s is {self.bake_s!r}; it must be an integer of at least 1")
+        for name in ("actor", "reason"):
+            if not isinstance(getattr(self, name), str):
+                found.append(f"{name} is {getattr(self, name)!r}; it must be text")
         return found
 
     @property
@@ -93,6 +149,14 @@ class RolloutState:
         where = (f" {self.step + 1}/{len(self.steps)}"
                  if self.phase in ("rolling", "paused") and self.steps else "")
         return f"{r}; {self.phase}{where}"
+
+    @staticmethod
+    def deploy_pins(config: EnvironmentConfig, route_key: str) -> tuple[Pin, ...]:
+        """What a deploy of ``config`` requires the persisted document to hold for one
+        weighted route: its R and the emergency flag (the routing stack's precondition is
+        rendered from these, so it reads the document through this codec's field names)."""
+        return (Pin("routes", route_key, rust_percent_of(config, route_key)),
+                Pin("emergency", None, config.emergency_rollback))
 
     def bake_left(self, now: int) -> int:
         if self.step_started_at is None:

@@ -42,6 +42,9 @@ def run(command: Callable[[], int]) -> int:
     """Run ``command``; every failure becomes one line and its exit status."""
     try:
         return command()
+    except BrokenPipeError:  # the reader went away (``| head``): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except RolloutError as error:  # a refused transition (before ConfigurationError)
         print(f"refused: {error}", file=sys.stderr)
         return REFUSED
