@@ -27,6 +27,7 @@ from model.routing.conditions import Conditions
 from model.routing.listener import INTERNAL, PUBLIC, Listener
 from model.routing.route import Route
 from model.routing.view import RuleView, target_group_names
+from ops.adapters.clients import Elbv2Client
 
 ROUTE_TAG = "Route"
 TAGS_PER_CALL = 20  # DescribeTags and DescribeRules take at most 20 ARNs
@@ -123,7 +124,7 @@ class LiveRule:
 class ListenerRules:
     """Rules of listeners through one ELBv2 client."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Elbv2Client) -> None:
         self.client = client
 
     def rules(self, listener_arn: str) -> list[LiveRule]:
@@ -258,7 +259,7 @@ class ListenerRules:
 class Router:
     """The live routing of one environment: its two listeners."""
 
-    def __init__(self, client: Any, config: EnvironmentConfig) -> None:
+    def __init__(self, client: Elbv2Client, config: EnvironmentConfig) -> None:
         self.rules = ListenerRules(client)
         self.client = client
         self.config = config

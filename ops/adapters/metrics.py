@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ops.adapters.clients import CloudwatchClient
+
 QUERIES_PER_CALL = 500  # GetMetricData takes at most 500 queries
 
 
@@ -16,7 +18,7 @@ def dimension(arn: str) -> str:
 
 
 class Metrics:
-    def __init__(self, cloudwatch: Any) -> None:
+    def __init__(self, cloudwatch: CloudwatchClient) -> None:
         self.cloudwatch = cloudwatch
 
     def values(self, queries: list[dict[str, Any]], start: int, end: int

@@ -8,12 +8,13 @@ from typing import Any
 
 from model.config import EnvironmentConfig
 from model.rollout.state import RolloutError, RolloutState, parameter_name
+from ops.adapters.clients import SsmClient
 
 
 class RolloutStore:
     """The persisted rollout state of environments, through one SSM client."""
 
-    def __init__(self, ssm: Any) -> None:
+    def __init__(self, ssm: SsmClient) -> None:
         self.ssm = ssm
 
     def read(self, config: EnvironmentConfig) -> RolloutState | None:

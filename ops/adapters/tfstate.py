@@ -15,6 +15,7 @@ from model.routing.conditions import Conditions
 from model.routing.listener import Listener
 from model.routing.view import RuleView
 from ops.adapters.alb import target_group_name
+from ops.adapters.clients import S3Client
 
 
 class StateError(RuntimeError):
@@ -103,7 +104,7 @@ def routing_state_location(config: EnvironmentConfig) -> str:
 
 
 def read_routing_state(config: EnvironmentConfig, path: Path | None = None,
-                       s3: Any = None) -> dict[str, Any]:
+                       s3: S3Client | None = None) -> dict[str, Any]:
     """The routing stack's state document: ``path`` when given, else the environment's own
     (its local file, or its S3 object read with the ``s3`` client); an empty state when it
     does not exist yet (nothing deployed). StateError when it cannot be read."""
@@ -111,6 +112,8 @@ def read_routing_state(config: EnvironmentConfig, path: Path | None = None,
     try:
         if location.startswith("s3://"):
             bucket, _, key = location.removeprefix("s3://").partition("/")
+            if s3 is None:
+                raise StateError(f"reading {location} needs an S3 client")
             try:
                 body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
             except s3.exceptions.NoSuchKey:

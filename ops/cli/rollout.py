@@ -22,6 +22,7 @@ import sys
 import time
 from typing import Any
 
+from ops.adapters.clients import AwsClients
 from ops.cli.common import environment, run
 from ops.controller.rollout import Rollout
 
@@ -43,7 +44,7 @@ def _status_text(answer: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None, clients: Any = None) -> int:
+def main(argv: list[str] | None = None, clients: AwsClients | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rollout", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     commands = {name: sub.add_parser(name) for name in (

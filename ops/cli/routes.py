@@ -38,6 +38,7 @@ from model.routing.listener import LISTENERS, listener_named
 from model.routing.view import RuleView, differences, intended
 from ops.adapters.alb import LiveError, Router
 from ops.adapters.aws import Clients
+from ops.adapters.clients import AwsClients
 from ops.adapters.store import RolloutStore
 from ops.adapters.tfstate import StateError, read_routing_state, rules_from_state
 from ops.cli.common import ERROR, environment, run
@@ -52,7 +53,7 @@ def _print(views: list[RuleView], as_json: bool) -> None:
     print(json.dumps([asdict(v) for v in views], indent=2) if as_json else table(views))
 
 
-def main(argv: list[str] | None = None, clients: Any = None) -> int:
+def main(argv: list[str] | None = None, clients: AwsClients | None = None) -> int:
     parser = argparse.ArgumentParser(prog="routes", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     show = sub.add_parser("show", help="the route table from the code or from Terraform state")
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None, clients: Any = None) -> int:
     return run(lambda: _run(args, clients))
 
 
-def _run(args: argparse.Namespace, clients: Any) -> int:
+def _run(args: argparse.Namespace, clients: AwsClients | None) -> int:
     if args.command == "show":
         if args.state is not None:
             if not args.state.is_file():

@@ -19,6 +19,7 @@ from model.rollout import state as rs
 from model.rollout.gates import Verdict
 from ops.adapters.alb import Router
 from ops.adapters.aws import Clients
+from ops.adapters.clients import AwsClients, StsClient
 from ops.adapters.metrics import Metrics
 from ops.adapters.store import RolloutStore
 from ops.controller.gates import gate_verdicts
@@ -32,16 +33,17 @@ class Rollout:
     router: Router
     store: RolloutStore
     metrics: Metrics
-    sts: Any = None
+    sts: StsClient | None = None
 
     @classmethod
-    def of(cls, config: EnvironmentConfig, clients: Any = None) -> Rollout:
+    def of(cls, config: EnvironmentConfig, clients: AwsClients | None = None) -> Rollout:
         clients = clients or Clients(config.region)
         return cls(config, Router(clients.elbv2, config), RolloutStore(clients.ssm),
                    Metrics(clients.cloudwatch), clients.sts)
 
     def actor(self) -> str:
         try:
+            assert self.sts is not None
             arn = self.sts.get_caller_identity()["Arn"]
         except Exception:
             arn = "unknown identity"

@@ -42,6 +42,7 @@ from model.paths import PROJECT_ROOT
 from model.rollout.state import parameter_name, reconciled
 from ops.adapters.alb import Router
 from ops.adapters.aws import aws_client
+from ops.adapters.clients import Elbv2Client, S3Client, SsmClient
 from ops.adapters.store import RolloutStore
 from ops.adapters.tfstate import StateError, read_routing_state
 from ops.driver.preflight import Refused, Say, check_routing
@@ -135,7 +136,8 @@ def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: 
 
 
 def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say = print,
-           state_dir: Path | None = None, client: Any = None, s3: Any = None) -> None:
+           state_dir: Path | None = None, client: Elbv2Client | None = None,
+           s3: S3Client | None = None) -> None:
     """Deploy ``parts`` of one environment (in dependency order) with ``environ``'s
     deploy-time variables and AWS settings. Refused or DeployError on failure."""
     env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
@@ -195,7 +197,7 @@ ROLLOUT_VARIABLES = ("RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
 
 
 def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
-                      ssm: Any = None) -> dict[str, str]:
+                      ssm: SsmClient | None = None) -> dict[str, str]:
     """The persisted rollout document as the one deploy-time value that carries it
     (``RUST_ROLLOUT_STATE``; none before the routing stack's first deploy created it), so that
     a plain deploy keeps the live weights; first reconciled with the route table (a new
