@@ -2,14 +2,16 @@
 every project module it imports, transitively (found by reading the imports, as the import
 contract does), with their packages' ``__init__.py``; nothing copied by hand.
 
-The folder is made anew for each synth and holds the same bytes for the same sources, so the
-asset's hash changes only when code the function runs changes.
+The folder is made anew for each synth and holds the same bytes (and file times) for the same
+sources, so the archive, and the asset's hash, change only when code the function runs
+changes.
 """
 
 from __future__ import annotations
 
 import ast
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +21,7 @@ from model.paths import PROJECT_ROOT
 # Top-level packages whose modules a function may take along (the import contract says which
 # of them a function may import).
 PACKAGED = frozenset({"functions", "model", "ops"})
+ARCHIVE_TIME = 315_532_800  # 1980-01-01, the earliest time a zip entry holds
 
 
 def _imports(path: Path) -> set[str]:
@@ -69,6 +72,8 @@ def assemble(entry: Path, root: Path = PROJECT_ROOT) -> Path:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / relative, target)
+    for path in [*folder.rglob("*"), folder]:  # the archive records times: the same for all
+        os.utime(path, (ARCHIVE_TIME, ARCHIVE_TIME))
     return folder
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from model.paths import PROJECT_ROOT
-from modules.lambda_package import assemble, closure, handler_name
+from modules.lambda_package import ARCHIVE_TIME, assemble, closure, handler_name
 
 ENTRY = PROJECT_ROOT / "functions" / "rollout_abort" / "handler.py"
 
@@ -31,3 +32,13 @@ def test_the_handler_imports_from_its_package_alone() -> None:
         cwd=folder, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "handler"
+
+
+def test_two_assemblies_hold_the_same_bytes_and_times() -> None:
+    """The archive records file times: every synth must zip the same bytes."""
+    first, second = assemble(ENTRY), assemble(ENTRY)
+    def listing(folder: Path) -> list[tuple[str, bytes, int]]:
+        return sorted((str(p.relative_to(folder)), p.read_bytes(), int(p.stat().st_mtime))
+                      for p in folder.rglob("*") if p.is_file())
+    assert listing(first) == listing(second)
+    assert {mtime for _, _, mtime in listing(first)} == {ARCHIVE_TIME}
