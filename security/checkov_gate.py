@@ -37,7 +37,7 @@ _CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
 _REASON_MIN = 40  # characters: a reason, not a shrug
 
 
-class GateError(Exception):
+class ScanError(Exception):
     """The gate could not run (checkov missing or crashed, skip file malformed)."""
 
 
@@ -56,11 +56,11 @@ class Skip:
 
 
 def load_skips(path: Path = SKIP_FILE) -> list[Skip]:
-    """The skip entries; GateError naming the entry when one is malformed."""
+    """The skip entries; ScanError naming the entry when one is malformed."""
     try:
         entries = tomllib.loads(path.read_text()).get("skip", [])
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise GateError(f"cannot read the skip file {path}: {error}") from error
+        raise ScanError(f"cannot read the skip file {path}: {error}") from error
     skips, problems = [], []
     for number, entry in enumerate(entries, 1):
         where = f"{path.name} entry {number} ({entry.get('check', 'no check')})"
@@ -80,12 +80,12 @@ def load_skips(path: Path = SKIP_FILE) -> list[Skip]:
         skips.append(Skip(str(entry.get("check")), tuple(entry.get("stacks") or ()),
                           tuple(entry.get("resources") or ()), reason))
     if problems:
-        raise GateError("\n".join(problems))
+        raise ScanError("\n".join(problems))
     return skips
 
 
 @dataclass
-class Verdict:
+class ScanResult:
     passed: int = 0
     waived: Counter[Skip] = field(default_factory=Counter)
     # (check, check name, stack, resource)
@@ -121,8 +121,8 @@ def stack_of(file_path: str) -> str:
     return Path(file_path).parent.name
 
 
-def evaluate(reports: list[dict[str, Any]], skips: list[Skip], stacks: list[str]) -> Verdict:
-    verdict = Verdict()
+def evaluate(reports: list[dict[str, Any]], skips: list[Skip], stacks: list[str]) -> ScanResult:
+    verdict = ScanResult()
     scanned: set[str] = set()
     for report in reports:
         results = report.get("results", {})
@@ -153,7 +153,7 @@ def evaluate(reports: list[dict[str, Any]], skips: list[Skip], stacks: list[str]
 
 def run_checkov(stack_files: list[Path], checkov: Path) -> list[dict[str, Any]]:
     if not os.access(checkov, os.X_OK):
-        raise GateError(f"checkov is not installed at {checkov}: run `make "
+        raise ScanError(f"checkov is not installed at {checkov}: run `make "
                         ".venv-checkov/.installed` (`make test` does it first)")
     files = [arg for path in stack_files for arg in ("--file", str(path))]
     result = subprocess.run(
@@ -163,20 +163,20 @@ def run_checkov(stack_files: list[Path], checkov: Path) -> list[dict[str, Any]]:
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
     )
     if result.returncode not in (0, 1):  # 1: some check failed, which the skip file decides
-        raise GateError(f"checkov exited {result.returncode}:\n{result.stderr[-3000:]}")
+        raise ScanError(f"checkov exited {result.returncode}:\n{result.stderr[-3000:]}")
     try:
         parsed = json.loads(result.stdout)
     except json.JSONDecodeError as error:
-        raise GateError(f"checkov printed no JSON report: {result.stdout[:500]}"
+        raise ScanError(f"checkov printed no JSON report: {result.stdout[:500]}"
                         f"{result.stderr[-2000:]}") from error
     return parsed if isinstance(parsed, list) else [parsed]
 
 
-def gate(outdir: Path, checkov: Path = CHECKOV, skip_file: Path = SKIP_FILE) -> Verdict:
+def scan(outdir: Path, checkov: Path = CHECKOV, skip_file: Path = SKIP_FILE) -> ScanResult:
     skips = load_skips(skip_file)
     stack_files = sorted((outdir / "stacks").glob("*/cdk.tf.json"))
     if not stack_files:
-        raise GateError(f"no synthesized stack in {outdir}/stacks")
+        raise ScanError(f"no synthesized stack in {outdir}/stacks")
     reports = run_checkov(stack_files, checkov)
     return evaluate(reports, skips, [p.parent.name for p in stack_files])
 
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     checkov = Path(os.environ.get("CHECKOV", CHECKOV))
     try:
         if args.outdir is not None:
-            verdict = gate(args.outdir, checkov)
+            verdict = scan(args.outdir, checkov)
         else:
             from ops.driver.terraform import DeployError, synth
 
@@ -198,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     synth({k: v for k, v in os.environ.items() if k != "CDKTF_OUTDIR"}, outdir)
                 except DeployError as error:
-                    raise GateError(str(error)) from error
-                verdict = gate(outdir, checkov)
-    except GateError as error:
+                    raise ScanError(str(error)) from error
+                verdict = scan(outdir, checkov)
+    except ScanError as error:
         print(f"security gate: error: {error}", file=sys.stderr)
         return 2
     print(verdict.report())

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from security.checkov_gate import CHECKOV, GateError, Skip, evaluate, gate, load_skips
+from security.checkov_gate import CHECKOV, ScanError, Skip, evaluate, load_skips, scan
 from tests.conftest import Synthesized
 from tests.spec_routes import SPEC_STACKS
 
@@ -101,7 +101,7 @@ def test_a_stale_skip_entry_fails_the_gate_where_it_applies() -> None:
 def test_malformed_skip_entries_are_refused(tmp_path: Path, entry: str, message: str) -> None:
     path = tmp_path / "skips.toml"
     path.write_text(f"[[skip]]\n{entry}\n")
-    with pytest.raises(GateError, match=message):
+    with pytest.raises(ScanError, match=message):
         load_skips(path)
 
 
@@ -129,7 +129,7 @@ def test_security_gate_passes_on_every_synthesized_stack(
         target = tmp_path / "stacks" / stack_file.parent.name
         target.mkdir(parents=True)
         shutil.copy(stack_file, target)
-    verdict = gate(tmp_path, checkov)
+    verdict = scan(tmp_path, checkov)
     print(verdict.report())
     assert verdict.ok, verdict.report()
     assert sorted(p.name for p in (tmp_path / "stacks").iterdir()) == sorted(SPEC_STACKS)
@@ -144,7 +144,7 @@ def test_security_gate_fails_on_a_file_checkov_cannot_parse(
                        ("scorer-broken-routing", json.dumps({"resource": {}})[:-3])):
         (tmp_path / "stacks" / name).mkdir(parents=True)
         (tmp_path / "stacks" / name / "cdk.tf.json").write_text(text)
-    verdict = gate(tmp_path, checkov)
+    verdict = scan(tmp_path, checkov)
     assert not verdict.ok
     assert [Path(p).parent.name for p in verdict.parsing_errors] == ["scorer-broken-routing"]
 
