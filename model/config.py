@@ -3,14 +3,23 @@ the names it gives every resource.
 
 Only data and its checks live here; the stacks turn it into resources. ``problems()``
 returns every error so that all of them are reported at once, before any construct exists.
+
+Each union of this module (network, certificate, secret, artifacts, state backend) carries its
+behaviour, as the listener actions do: a member resolves itself through a small resolver
+protocol declared here, which the constructs implement (the model never imports cdktf), or
+answers a plain fact (where its state lives); no consumer asks which member it has.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeVar
 
+from model.function_spec import Artifact
 from model.names import elb_name_problem
+from model.paths import PROJECT_ROOT
 from model.routing.listener import LISTENERS, Listener
 
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
@@ -21,6 +30,8 @@ _ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                    2557, 2922, 3288, 3653}
 
+T = TypeVar("T", covariant=True)
+
 
 def image_tag_problem(tag: str) -> str | None:
     """Why ``tag`` is not a valid container image tag, or None."""
@@ -30,9 +41,26 @@ def image_tag_problem(tag: str) -> str | None:
 
 
 # ---- network -------------------------------------------------------------------------------
+class NetworkResolver(Protocol[T]):
+    """Turns a network into the VPC and subnets of a stack (``modules/network.py``)."""
+
+    def vpc_ids(self, vpc_id: str, private_subnet_ids: tuple[str, ...],
+                public_subnet_ids: tuple[str, ...]) -> T: ...
+
+    def default_vpc(self) -> T: ...
+
+    def tagged_vpc(self, vpc_name: str, private_tier: str, public_tier: str) -> T: ...
+
+
 @dataclass(frozen=True)
 class DefaultVpc:
     """Look up the account's default VPC and its subnets (the local emulator has them)."""
+
+    def resolve(self, resolver: NetworkResolver[T]) -> T:
+        return resolver.default_vpc()
+
+    def problems(self) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True)
@@ -43,6 +71,12 @@ class TaggedVpc:
     private_tier: str = "private"
     public_tier: str = "public"
 
+    def resolve(self, resolver: NetworkResolver[T]) -> T:
+        return resolver.tagged_vpc(self.vpc_name, self.private_tier, self.public_tier)
+
+    def problems(self) -> list[str]:
+        return []
+
 
 @dataclass(frozen=True)
 class VpcIds:
@@ -52,14 +86,41 @@ class VpcIds:
     private_subnet_ids: tuple[str, ...]
     public_subnet_ids: tuple[str, ...]
 
+    def resolve(self, resolver: NetworkResolver[T]) -> T:
+        return resolver.vpc_ids(self.vpc_id, self.private_subnet_ids, self.public_subnet_ids)
+
+    def problems(self) -> list[str]:
+        if self.private_subnet_ids and self.public_subnet_ids:
+            return []
+        return ["network VpcIds needs private and public subnet IDs"]
+
 
 Network = DefaultVpc | TaggedVpc | VpcIds
 
 
 # ---- certificate, secret, artifacts ---------------------------------------------------------
+class CertificateResolver(Protocol[T]):
+    """Turns a certificate into the HTTPS listener's certificate ARN
+    (``modules/certificates.py``)."""
+
+    def arn(self, arn: str) -> T: ...
+
+    def issued(self, domain: str) -> T: ...
+
+    def requested(self, domain: str) -> T: ...
+
+
 @dataclass(frozen=True)
 class CertificateArn:
     arn: str
+
+    def resolve(self, resolver: CertificateResolver[T]) -> T:
+        return resolver.arn(self.arn)
+
+    def problems(self) -> list[str]:
+        if _ARN.fullmatch(self.arn):
+            return []
+        return [f"certificate arn {self.arn!r} is not an ARN"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +129,12 @@ class IssuedCertificate:
 
     domain: str
 
+    def resolve(self, resolver: CertificateResolver[T]) -> T:
+        return resolver.issued(self.domain)
+
+    def problems(self) -> list[str]:
+        return []
+
 
 @dataclass(frozen=True)
 class RequestedCertificate:
@@ -75,8 +142,22 @@ class RequestedCertificate:
 
     domain: str
 
+    def resolve(self, resolver: CertificateResolver[T]) -> T:
+        return resolver.requested(self.domain)
+
+    def problems(self) -> list[str]:
+        return []
+
 
 Certificate = CertificateArn | IssuedCertificate | RequestedCertificate
+
+
+class SecretResolver(Protocol[T]):
+    """Turns the API's secret into its ARN (``stacks/lambdas.py``)."""
+
+    def by_name(self, name: str) -> T: ...
+
+    def managed(self, name: str) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -85,6 +166,9 @@ class SecretByName:
 
     name: str
 
+    def resolve(self, resolver: SecretResolver[T]) -> T:
+        return resolver.by_name(self.name)
+
 
 @dataclass(frozen=True)
 class ManagedSecret:
@@ -92,8 +176,20 @@ class ManagedSecret:
 
     name: str
 
+    def resolve(self, resolver: SecretResolver[T]) -> T:
+        return resolver.managed(self.name)
+
 
 Secret = SecretByName | ManagedSecret
+
+
+class ArtifactResolver(Protocol[T]):
+    """Turns where a zip package is into the code arguments of a function or a layer
+    (``stacks/lambdas.py``): an S3 object, or a file on disk (``name`` names its asset)."""
+
+    def s3_object(self, bucket: str, key: str) -> T: ...
+
+    def local_zip(self, name: str, path: str) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -104,6 +200,17 @@ class S3Artifacts:
     api_key: str
     api_layer_key: str
     rust_key: str
+
+    def package(self, artifact: Artifact, resolver: ArtifactResolver[T]) -> T:
+        return resolver.s3_object(self.bucket,
+                                  self.api_key if artifact == "api" else self.rust_key)
+
+    def api_layer(self, resolver: ArtifactResolver[T]) -> T:
+        return resolver.s3_object(self.bucket, self.api_layer_key)
+
+    def otel_layer_stub(self, resolver: ArtifactResolver[T]) -> T | None:
+        """None: the published AWS Distro for OpenTelemetry layer serves."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -118,11 +225,32 @@ class LocalArtifacts:
     rust_zip: str
     otel_layer_zip: str
 
+    def package(self, artifact: Artifact, resolver: ArtifactResolver[T]) -> T:
+        return resolver.local_zip(f"{artifact}-package",
+                                  self.api_zip if artifact == "api" else self.rust_zip)
+
+    def api_layer(self, resolver: ArtifactResolver[T]) -> T:
+        return resolver.local_zip("api-layer", self.api_layer_zip)
+
+    def otel_layer_stub(self, resolver: ArtifactResolver[T]) -> T | None:
+        """The stub layer's package, standing in for the published one."""
+        return resolver.local_zip("otel-layer", self.otel_layer_zip)
+
 
 Artifacts = S3Artifacts | LocalArtifacts
 
 
 # ---- state backend ----------------------------------------------------------------------------
+class StateBackendResolver(Protocol[T]):
+    """Turns a state backend into a stack's Terraform backend (``stacks/base.py``)."""
+
+    def s3(self, bucket: str, key: str, region: str, legacy_lock_table: str | None) -> T: ...
+
+    def local(self, path: str) -> T:
+        """``path``: the stack's state file, relative to the project."""
+        ...
+
+
 @dataclass(frozen=True)
 class S3State:
     """Remote state in S3, encrypted, locked with an S3 lock file (``use_lockfile``,
@@ -134,12 +262,40 @@ class S3State:
     key_prefix: str = "scorer-routing"
     legacy_lock_table: str | None = None
 
+    @property
+    def local_directory(self) -> Path | None:
+        """None: the state is remote."""
+        return None
+
+    def key(self, stack: str) -> str:
+        """The S3 key of ``stack``'s state."""
+        return f"{self.key_prefix}/{stack}.tfstate"
+
+    def location(self, stack: str) -> str:
+        """Where ``stack``'s state lives, for messages and for reading it."""
+        return f"s3://{self.bucket}/{self.key(stack)}"
+
+    def backend(self, stack: str, resolver: StateBackendResolver[T]) -> T:
+        return resolver.s3(self.bucket, self.key(stack), self.region, self.legacy_lock_table)
+
 
 @dataclass(frozen=True)
 class LocalState:
     """State files on disk, one per stack, below ``directory`` (relative to the project)."""
 
     directory: str = "terraform-state"
+
+    @property
+    def local_directory(self) -> Path:
+        """The folder of the state files, in the project."""
+        return PROJECT_ROOT / self.directory
+
+    def location(self, stack: str) -> str:
+        """Where ``stack``'s state lives (its file), for messages and for reading it."""
+        return str(self.local_directory / f"{stack}.tfstate")
+
+    def backend(self, stack: str, resolver: StateBackendResolver[T]) -> T:
+        return resolver.local(f"{self.directory}/{stack}.tfstate")
 
 
 StateBackend = S3State | LocalState
@@ -286,13 +442,11 @@ class EnvironmentConfig:
                          "1..3650")
         if self.paging is not None and not self.paging.secret_name.strip():
             found.append("paging secret_name is empty")
-        for label, arn in self._arns():
-            if not _ARN.fullmatch(arn):
-                found.append(f"{label} {arn!r} is not an ARN")
-        if isinstance(self.network, VpcIds) and not (
-            self.network.private_subnet_ids and self.network.public_subnet_ids
-        ):
-            found.append("network VpcIds needs private and public subnet IDs")
+        found += self.certificate.problems()
+        adopted = self.adopt_internal_listener
+        if adopted is not None and not _ARN.fullmatch(adopted.arn):
+            found.append(f"adopted internal listener arn {adopted.arn!r} is not an ARN")
+        found += self.network.problems()
         seen: set[str] = set()
         for key, r in self.route_rust_percent:
             if key in seen:
@@ -307,11 +461,3 @@ class EnvironmentConfig:
         if not self.public_domain or "/" in self.public_domain:
             found.append(f"public_domain {self.public_domain!r} must be a host name")
         return found
-
-    def _arns(self) -> list[tuple[str, str]]:
-        arns = []
-        if isinstance(self.certificate, CertificateArn):
-            arns.append(("certificate arn", self.certificate.arn))
-        if self.adopt_internal_listener is not None:
-            arns.append(("adopted internal listener arn", self.adopt_internal_listener.arn))
-        return arns

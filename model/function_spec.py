@@ -7,9 +7,21 @@ AWS provider bindings; ``modules.lambda_function`` turns a spec into resources.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from model.routing.backend import Backend
+
+T = TypeVar("T", covariant=True)
+Artifact = Literal["api", "rust"]  # which zip package a function runs
+
+
+class CodeResolver(Protocol[T]):
+    """Turns a function's code into what a construct needs of it: its package type and
+    handler (``modules/lambda_function.py``), where it comes from (``stacks/lambdas.py``)."""
+
+    def image(self, command: str) -> T: ...
+
+    def zip(self, handler: str, runtime: str, artifact: Artifact) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,9 @@ class ImageCode:
 
     command: str
 
+    def resolve(self, resolver: CodeResolver[T]) -> T:
+        return resolver.image(self.command)
+
 
 @dataclass(frozen=True)
 class ZipCode:
@@ -25,13 +40,19 @@ class ZipCode:
 
     handler: str
     runtime: str
-    artifact: Literal["api", "rust"]
+    artifact: Artifact
+
+    def resolve(self, resolver: CodeResolver[T]) -> T:
+        return resolver.zip(self.handler, self.runtime, self.artifact)
+
+
+FunctionCode = ImageCode | ZipCode
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
     name: str
-    code: ImageCode | ZipCode
+    code: FunctionCode
     memory_mb: int
     timeout_s: int
     architecture: Literal["x86_64", "arm64"]

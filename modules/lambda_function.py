@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from model.function_spec import FunctionSpec, ImageCode
+from model.function_spec import Artifact, FunctionSpec
 from model.names import terraform_id
 from modules.address import addressed
 from modules.aws import (
@@ -35,6 +35,27 @@ class Deployment:
     source_code_hash: str | None = None
     layer_arns: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Package:
+    """What a function's code says of its package: its type, and the image command or the
+    handler and runtime."""
+
+    package_type: str
+    image_config: LambdaFunctionImageConfig | None = None
+    handler: str | None = None
+    runtime: str | None = None
+
+
+class _PackageOf:
+    """The ``CodeResolver`` of a function's package arguments."""
+
+    def image(self, command: str) -> _Package:
+        return _Package("Image", image_config=LambdaFunctionImageConfig(command=[command]))
+
+    def zip(self, handler: str, runtime: str, artifact: Artifact) -> _Package:
+        return _Package("Zip", handler=handler, runtime=runtime)
 
 
 _ASSUME_LAMBDA = json.dumps({
@@ -82,8 +103,7 @@ class ScorerFunction(Construct):
             role=self.role.id,
             policy=_policy(secret_arn, self.log_group.arn),
         ), address)
-        code = spec.code
-        image = isinstance(code, ImageCode)
+        package = spec.code.resolve(_PackageOf())
         self.function = addressed(LambdaFunction(
             self, "function",
             function_name=function_name,
@@ -91,11 +111,11 @@ class ScorerFunction(Construct):
             architectures=[spec.architecture],
             memory_size=spec.memory_mb,
             timeout=spec.timeout_s,
-            package_type="Image" if image else "Zip",
+            package_type=package.package_type,
             image_uri=deployment.image_uri,
-            image_config=LambdaFunctionImageConfig(command=[code.command]) if image else None,
-            handler=None if image else code.handler,
-            runtime=None if image else code.runtime,
+            image_config=package.image_config,
+            handler=package.handler,
+            runtime=package.runtime,
             s3_bucket=deployment.s3_bucket,
             s3_key=deployment.s3_key,
             filename=deployment.filename,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.config import EnvironmentConfig, LocalState, S3State
+from model.config import EnvironmentConfig
 from modules.aws import (
     AwsProvider,
     AwsProviderDefaultTags,
@@ -30,20 +30,22 @@ class EnvironmentStack(TerraformStack):
                 **dict(config.tags),
             })],
         )
-        state = config.state
-        if isinstance(state, S3State):
-            S3Backend(
-                self,
-                bucket=state.bucket,
-                key=f"{state.key_prefix}/{self.stack_name}.tfstate",
-                region=state.region,
-                encrypt=True,
-                dynamodb_table=state.legacy_lock_table,
-            )
-            # cdktf 0.21's S3Backend has no use_lockfile yet: S3-native locking by override.
-            self.add_override("terraform.backend.s3.use_lockfile", True)
-        else:
-            assert isinstance(state, LocalState)
-            # Relative to the stack's working directory cdktf.out/stacks/<stack>/: the state
-            # lands in <project>/<directory>/, outside cdktf.out, so a new synth keeps it.
-            LocalBackend(self, path=f"../../../{state.directory}/{self.stack_name}.tfstate")
+        config.state.backend(self.stack_name, _Backend(self))
+
+
+class _Backend:
+    """The ``StateBackendResolver`` of a stack: configures its Terraform backend."""
+
+    def __init__(self, stack: TerraformStack) -> None:
+        self.stack = stack
+
+    def s3(self, bucket: str, key: str, region: str, legacy_lock_table: str | None) -> None:
+        S3Backend(self.stack, bucket=bucket, key=key, region=region, encrypt=True,
+                  dynamodb_table=legacy_lock_table)
+        # cdktf 0.21's S3Backend has no use_lockfile yet: S3-native locking by override.
+        self.stack.add_override("terraform.backend.s3.use_lockfile", True)
+
+    def local(self, path: str) -> None:
+        # Relative to the stack's working directory cdktf.out/stacks/<stack>/: the state
+        # lands in <project>/<directory>/, outside cdktf.out, so a new synth keeps it.
+        LocalBackend(self.stack, path=f"../../../{path}")

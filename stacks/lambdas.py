@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model.config import EnvironmentConfig, LocalArtifacts, ManagedSecret, S3Artifacts
-from model.function_spec import FunctionSpec, ImageCode
+from model.config import Artifacts, EnvironmentConfig
+from model.function_spec import Artifact, FunctionSpec
 from model.paths import PROJECT_ROOT
 from model.routing.registry import TargetGroupRegistry
 from modules.aws import (
@@ -63,16 +63,16 @@ class LambdaStack(EnvironmentStack):
             description="AWS APIs (Secrets Manager, X-Ray) and external HTTPS APIs",
             ip_protocol="tcp", from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
         )
-        self._zips: dict[str, tuple[str, str]] = {}
-        self.secret_arn = self._secret_arn(config)
+        packages = _Packages(self)
+        self.secret_arn = config.secret.resolve(_SecretArn(self))
         account_id = DataAwsCallerIdentity(self, "account").account_id
-        self._image_base = (
-            f"{account_id}.dkr.ecr.{config.region}.amazonaws.com/{IMAGE_REPOSITORY}"
-        )
-        self._layers = {
-            "api-dependencies": self._api_layer(config),
-            "otel-collector-arm64": self._otel_layer(config),
+        image_base = f"{account_id}.dkr.ecr.{config.region}.amazonaws.com/{IMAGE_REPOSITORY}"
+        layers = {
+            "api-dependencies": self._api_layer(config, packages),
+            "otel-collector-arm64": self._otel_layer(config, packages),
         }
+        code_source = _CodeSource(f"{image_base}:{config.python_image_tag}", config.artifacts,
+                                  packages)
         shared_environment = {
             "DEBUG": "off",
             "LOGGING_STRATEGY": "structlog_json",
@@ -91,7 +91,11 @@ class LambdaStack(EnvironmentStack):
                 self, spec,
                 function_name=function_name,
                 role_name=config.role_name(spec.name),
-                deployment=self._deployment(config, spec, environment),
+                deployment=Deployment(
+                    **spec.code.resolve(code_source),
+                    layer_arns=tuple(layers[layer] for layer in spec.layers),
+                    environment=environment,
+                ),
                 secret_arn=self.secret_arn,
                 subnet_ids=network.private_subnet_ids,
                 security_group_ids=[security_group.id],
@@ -108,68 +112,74 @@ class LambdaStack(EnvironmentStack):
                     registry=registry,
                 )
 
-    def _secret_arn(self, config: EnvironmentConfig) -> str:
-        if isinstance(config.secret, ManagedSecret):
-            return SecretsmanagerSecret(self, "api_secret", name=config.secret.name).arn
-        return DataAwsSecretsmanagerSecret(self, "api_secret", name=config.secret.name).arn
-
-    def _asset(self, name: str, path: str) -> tuple[str, str]:
-        """A local zip as a cdktf asset: its path in the stack folder and its hash."""
-        asset = TerraformAsset(self, f"asset-{name}", path=str(PROJECT_ROOT / path),
-                               type=AssetType.FILE)
-        return asset.path, Fn.filebase64sha256(asset.path)
-
-    def _api_layer(self, config: EnvironmentConfig) -> str:
-        artifacts = config.artifacts
-        code: dict[str, str]
-        if isinstance(artifacts, S3Artifacts):
-            code = {"s3_bucket": artifacts.bucket, "s3_key": artifacts.api_layer_key}
-        else:
-            assert isinstance(artifacts, LocalArtifacts)
-            path, digest = self._asset("api-layer", artifacts.api_layer_zip)
-            code = {"filename": path, "source_code_hash": digest}
+    def _api_layer(self, config: EnvironmentConfig, packages: _Packages) -> str:
         return LambdaLayerVersion(
             self, "api_dependencies_layer",
             layer_name=config.resource_name("api-dependencies"),
             compatible_runtimes=["python3.12"],
             compatible_architectures=["x86_64"],
-            **code,
+            **config.artifacts.api_layer(packages),
         ).arn
 
-    def _otel_layer(self, config: EnvironmentConfig) -> str:
-        """The published ADOT collector layer; a stub layer where artifacts are local."""
-        artifacts = config.artifacts
-        if isinstance(artifacts, S3Artifacts):
+    def _otel_layer(self, config: EnvironmentConfig, packages: _Packages) -> str:
+        """The published ADOT collector layer; a stub layer where the artifacts have one."""
+        stub = config.artifacts.otel_layer_stub(packages)
+        if stub is None:
             return OTEL_LAYER.format(region=config.region)
-        path, digest = self._asset("otel-layer", artifacts.otel_layer_zip)
         return LambdaLayerVersion(
             self, "otel_collector_layer",
             layer_name=config.resource_name("otel-collector-stub"),
             compatible_architectures=["arm64"],
-            filename=path,
-            source_code_hash=digest,
+            **stub,
         ).arn
 
-    def _deployment(
-        self, config: EnvironmentConfig, spec: FunctionSpec, environment: dict[str, str]
-    ) -> Deployment:
-        layers = tuple(self._layers[layer] for layer in spec.layers)
-        if isinstance(spec.code, ImageCode):
-            return Deployment(image_uri=f"{self._image_base}:{config.python_image_tag}",
-                              layer_arns=layers, environment=environment)
-        artifacts = config.artifacts
-        if isinstance(artifacts, S3Artifacts):
-            key = artifacts.api_key if spec.code.artifact == "api" else artifacts.rust_key
-            return Deployment(s3_bucket=artifacts.bucket, s3_key=key,
-                              layer_arns=layers, environment=environment)
-        assert isinstance(artifacts, LocalArtifacts)
-        zip_path = artifacts.api_zip if spec.code.artifact == "api" else artifacts.rust_zip
-        path, digest = self._local_zip(spec.code.artifact, zip_path)
-        return Deployment(filename=path, source_code_hash=digest,
-                          layer_arns=layers, environment=environment)
 
-    def _local_zip(self, artifact: str, zip_path: str) -> tuple[str, str]:
-        """One asset per package, shared by every function that runs it."""
-        if artifact not in self._zips:
-            self._zips[artifact] = self._asset(f"{artifact}-package", zip_path)
-        return self._zips[artifact]
+class _SecretArn:
+    """The ``SecretResolver`` of the Lambda stack: the API secret's ARN, created or looked up."""
+
+    def __init__(self, stack: Construct) -> None:
+        self.stack = stack
+
+    def by_name(self, name: str) -> str:
+        return DataAwsSecretsmanagerSecret(self.stack, "api_secret", name=name).arn
+
+    def managed(self, name: str) -> str:
+        return SecretsmanagerSecret(self.stack, "api_secret", name=name).arn
+
+
+class _Packages:
+    """The ``ArtifactResolver`` of the Lambda stack: the code arguments of a function or a
+    layer, an S3 object or a local zip as a cdktf asset (one per package, shared by every
+    function that runs it)."""
+
+    def __init__(self, stack: Construct) -> None:
+        self.stack = stack
+        self._assets: dict[str, dict[str, str]] = {}
+
+    def s3_object(self, bucket: str, key: str) -> dict[str, str]:
+        return {"s3_bucket": bucket, "s3_key": key}
+
+    def local_zip(self, name: str, path: str) -> dict[str, str]:
+        """Its path in the stack folder and its hash."""
+        if name not in self._assets:
+            asset = TerraformAsset(self.stack, f"asset-{name}", path=str(PROJECT_ROOT / path),
+                                   type=AssetType.FILE)
+            self._assets[name] = {"filename": asset.path,
+                                  "source_code_hash": Fn.filebase64sha256(asset.path)}
+        return self._assets[name]
+
+
+class _CodeSource:
+    """The ``CodeResolver`` of the Lambda stack: where a function's code comes from, the
+    environment's image or a package of its artifacts."""
+
+    def __init__(self, image_uri: str, artifacts: Artifacts, packages: _Packages) -> None:
+        self.image_uri = image_uri
+        self.artifacts = artifacts
+        self.packages = packages
+
+    def image(self, command: str) -> dict[str, str]:
+        return {"image_uri": self.image_uri}
+
+    def zip(self, handler: str, runtime: str, artifact: Artifact) -> dict[str, str]:
+        return self.artifacts.package(artifact, self.packages)

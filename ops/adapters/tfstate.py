@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from model.catalog.route_table import ROUTES
-from model.config import EnvironmentConfig, LocalState, S3State
-from model.paths import PROJECT_ROOT
+from model.config import EnvironmentConfig
 from model.routing.actions import ActionView
 from model.routing.conditions import Conditions
 from model.routing.listener import Listener
@@ -95,12 +94,7 @@ def state_rules(document: dict[str, Any]) -> dict[str, tuple[str, int]]:
 
 def routing_state_location(config: EnvironmentConfig) -> str:
     """Where the routing stack's state of ``config`` lives, for messages."""
-    stack = config.stack_name("routing")
-    state = config.state
-    if isinstance(state, S3State):
-        return f"s3://{state.bucket}/{state.key_prefix}/{stack}.tfstate"
-    assert isinstance(state, LocalState)
-    return str(PROJECT_ROOT / state.directory / f"{stack}.tfstate")
+    return config.state.location(config.stack_name("routing"))
 
 
 def read_routing_state(config: EnvironmentConfig, path: Path | None = None,

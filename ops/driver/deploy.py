@@ -37,7 +37,7 @@ from typing import IO, Any
 import environments
 from environments import ROLLOUT_STATE_VARIABLE
 from model.catalog.route_table import ROUTES
-from model.config import STACK_PARTS, EnvironmentConfig, LocalState, deploy_waves
+from model.config import STACK_PARTS, EnvironmentConfig, deploy_waves
 from model.paths import PROJECT_ROOT
 from model.rollout.state import parameter_name, reconciled
 from ops.adapters.alb import Router
@@ -75,8 +75,9 @@ def deploy_lock(path: Path = LOCK) -> Iterator[None]:
 def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -> None:
     """Local state sits beside the synth folder (``<synth>/../terraform-state``): link the
     real folder there, so the state outlives the temporary synth."""
-    if isinstance(config.state, LocalState):
-        target = (state_dir or PROJECT_ROOT / config.state.directory).resolve()
+    directory = config.state.local_directory
+    if directory is not None:
+        target = (state_dir or directory).resolve()
         target.mkdir(parents=True, exist_ok=True)
         (work / "terraform-state").symlink_to(target, target_is_directory=True)
 
@@ -166,7 +167,7 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                 label = f"[{wanted.index(part) + 1}/{len(wanted)}] {stack}"
                 if part == "routing":
                     state_file = (work / "terraform-state" / f"{stack}.tfstate"
-                                  if isinstance(config.state, LocalState) else None)
+                                  if config.state.local_directory is not None else None)
                     try:
                         state = read_routing_state(config, state_file,
                                                    s3=s3 or aws_client("s3", config.region, env))
