@@ -117,11 +117,14 @@ def test_a_rollout_can_start_again_after_an_abort(rolling: rs.RolloutState) -> N
     ("10,5", "must increase strictly"),
     ("0,5", "outside 1..100"),
     ("5,101", "outside 1..100"),
-    ("five", "must be integers"),
+    ("five", "must be whole numbers (0-9)"),
     ("", "steps are empty"),
+    ("5,,100", "must be whole numbers (0-9) separated by single commas"),
+    ("\uff15,10", "must be whole numbers (0-9)"),  # a full-width 5
+    ("5,10,", "must be whole numbers (0-9)"),
 ])
 def test_bad_steps(raw: str, message: str) -> None:
-    with pytest.raises(rs.RolloutError, match=message):
+    with pytest.raises(rs.RolloutError, match=re.escape(message)):
         rs.parse_steps(raw)
 
 
@@ -239,3 +242,17 @@ def test_a_rollout_that_loses_all_its_routes_goes_idle(idle: rs.RolloutState) ->
     rolling = rs.start(idle, (5, 10), 60, (key,), T0, "op", "")
     left = rs.reconciled(rolling, tuple(k for k in idle.routes if k != key), T0 + 1, "deploy")
     assert (left.phase, left.rollout_routes, left.steps) == ("idle", (), ())
+
+
+@pytest.mark.parametrize(("reason", "message"), [
+    ("ok\n2026-01-01T00:00:00  root\n    R 0 -> R 100", "holds a line break"),
+    ("tab\there", "another control character"),
+    ("x" * (rs.REASON_MAX + 1), f"reason is {rs.REASON_MAX + 1} characters, more than"),
+])
+def test_a_reason_is_one_bounded_line(reason: str, message: str) -> None:
+    assert message in (rs.reason_problem(reason) or "")
+
+
+def test_a_reason_at_the_limit_is_fine() -> None:
+    assert rs.reason_problem("x" * rs.REASON_MAX) is None
+    assert rs.reason_problem("ticket 123: Rust is no worse than Python") is None

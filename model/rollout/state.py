@@ -31,6 +31,8 @@ Phase = Literal["idle", "rolling", "paused", "aborted", "done"]
 PHASES: tuple[str, ...] = ("idle", "rolling", "paused", "aborted", "done")
 _DURATION = re.compile(r"([0-9]{1,6})([smhd]?)")
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_STEP = re.compile(r"[0-9]{1,3}")
+REASON_MAX = 200  # characters of an operator's reason: one line of the history
 
 
 class RolloutError(ConfigurationError):
@@ -203,6 +205,16 @@ def applied_to(config: EnvironmentConfig, state: RolloutState) -> EnvironmentCon
                    emergency_rollback=state.emergency)
 
 
+def reason_problem(reason: str) -> str | None:
+    """Why an operator's ``--reason`` cannot go into the history (None: it can): one line of
+    printable text, at most ``REASON_MAX`` characters."""
+    if len(reason) > REASON_MAX:
+        return f"reason is {len(reason)} characters, more than {REASON_MAX}"
+    if not reason.isprintable():
+        return "reason holds a line break or another control character: give one line"
+    return None
+
+
 def parse_duration(raw: str) -> int:
     """``90s``, ``30m``, ``1h``, ``2d`` or seconds; at least one second."""
     match = _DURATION.fullmatch(raw.strip())
@@ -214,13 +226,15 @@ def parse_duration(raw: str) -> int:
 
 
 def parse_steps(raw: str) -> tuple[int, ...]:
-    """``5,10,25,50,100``: strictly increasing integers within 1..100."""
-    try:
-        steps = tuple(int(s) for s in raw.split(",") if s.strip())
-    except ValueError:
-        raise RolloutError(f"steps {raw!r} must be integers separated by commas") from None
-    if not steps:
+    """``5,10,25,50,100``: strictly increasing integers within 1..100, in ASCII digits, no
+    empty step."""
+    items = [s.strip() for s in raw.split(",")]
+    if not raw.strip():
         raise RolloutError("steps are empty: give them like 5,10,25,50,100")
+    if not all(_STEP.fullmatch(s) for s in items):
+        raise RolloutError(f"steps {raw!r} must be whole numbers (0-9) separated by single "
+                           "commas, like 5,10,25,50,100")
+    steps = tuple(int(s) for s in items)
     bad = [s for s in steps if not 1 <= s <= 100]
     if bad:
         raise RolloutError(f"steps {', '.join(map(str, bad))} are outside 1..100")

@@ -44,6 +44,12 @@ def _status_text(answer: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: no stored value can
+    print a line that looks like another history entry."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def main(argv: list[str] | None = None, clients: AwsClients | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rollout", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,9 +81,10 @@ def _run(args: argparse.Namespace, rollout: Rollout, now: int) -> int:
         if args.json:
             print(json.dumps(rows, indent=2))
         else:
-            for row in rows:
-                print(f"{row['when']}  {row['who']}\n    {row['from'] or '(created)'} -> "
-                      f"{row['to']}\n    why: {row['why']}")
+            for row in rows:  # every field on its own line, control characters escaped
+                when, who, before, after, why = (
+                    _one_line(str(row[k])) for k in ("when", "who", "from", "to", "why"))
+                print(f"{when}  {who}\n    {before or '(created)'} -> {after}\n    why: {why}")
         return 0
     new, lines, what = rollout.transition(
         args.command, now, reason=getattr(args, "reason", "") or "",

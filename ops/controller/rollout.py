@@ -94,7 +94,11 @@ class Rollout:
     def transition(self, command: str, now: int, *, reason: str = "", steps: str = "",
                    bake: str | None = None, routes: str | None = None, force: bool = False,
                    emergency: bool = False) -> tuple[rs.RolloutState, list[str], str]:
-        """Apply one command's transition: (new state, live lines, what happened)."""
+        """Apply one command's transition: (new state, live lines, what happened). Bad input
+        is refused before anything is read or changed."""
+        problem = rs.reason_problem(reason)
+        if problem:
+            raise rs.RolloutError(problem)
         state = self.store.require(self.config)
         actor = self.actor()
         if command == "start":
