@@ -12,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from model.paths import PROJECT_ROOT
+
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -34,12 +36,10 @@ class Emulator:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> Emulator:
-        moto = Path(sys.executable).with_name("moto_server")
-        command = [str(moto)] if moto.exists() else [sys.executable, "-m", "moto.server"]
         log = self._log_path.open("wb")
-        self._process = subprocess.Popen(
-            [*command, "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        self._process = subprocess.Popen(  # moto's server app, answering in one write (serve)
+            [sys.executable, "-m", "ops.dev.emulator", "127.0.0.1", str(self.port)],
+            cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -87,3 +87,29 @@ def running(log: Path, keep: bool = False) -> Iterator[Emulator]:
     finally:
         if not keep:
             emulator.stop()
+
+
+def serve(host: str, port: int) -> None:
+    """What ``moto_server -H host -p port`` runs, except that each response leaves in one
+    ``send()``. Werkzeug's handler writes unbuffered: the status line and headers, then the
+    body, in separate sends, at times milliseconds apart on a loaded machine. The AWS
+    provider's SDK (smithy-go) closes a request's body as soon as the response headers are in;
+    when the HTTP client's writer has not yet finished with that body, it takes the close for
+    a read error and closes the connection, so a body that had not arrived yet is lost ("use
+    of closed network connection"). The SDK retries that, and a create the emulator had
+    applied comes back as a conflict (409 ``Function already exist``, ``EntityAlreadyExists``,
+    ``PriorityInUse``). Sent together, the body is in the client's buffer with the headers."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import WSGIRequestHandler, run_simple
+
+    class OneWriteHandler(WSGIRequestHandler):
+        wbufsize = -1  # buffered; werkzeug flushes once per body chunk (moto answers in one)
+
+    os.environ.setdefault("MOTO_PORT", str(port))
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True  # type: ignore[attr-defined]  # as moto_server sets it
+    run_simple(host, port, app, threaded=True, request_handler=OneWriteHandler)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))
