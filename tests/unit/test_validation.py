@@ -18,7 +18,7 @@ from model.routing.listener import INTERNAL, listener_named
 from model.routing.route import Route, when
 from model.validation import environment_problems
 from model.validation import validate as validate_all
-from tests.spec_routes import SPEC_ROUTES
+from tests.helpers.spec_routes import SPEC_ROUTES
 
 PRODUCTION = ENVIRONMENTS["production"]
 

@@ -3,7 +3,7 @@ own message, exit status 1 and nothing written (docs/validation.md lists them).
 
 Run one case as operators would meet it, as a process:
 
-    python -O -m tests.bad_input <case>
+    python -O -m tests.helpers.bad_input <case>
 
 Deploy-time variables are set in the environment; configuration and route-table cases change
 the data first (an environment's values, the route table, the function catalog) and then

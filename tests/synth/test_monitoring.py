@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import EMERGENCY, ROLLOUT, Synthesized
-from tests.spec_routes import SPEC_R, SPEC_ROUTES
-from tests.test_stacks import SPEC_FUNCTIONS, resources
+from tests.helpers.spec_functions import SPEC_FUNCTIONS
+from tests.helpers.spec_routes import SPEC_R, SPEC_ROUTES
+from tests.helpers.synth import EMERGENCY, ROLLOUT, Synth, Synthesized, resources
 
 ENVS = tuple(SPEC_R)
-Synth = Callable[[Mapping[str, str]], Synthesized]
 
 # docs/monitoring.md, per target group: kind -> (threshold, M, N, period, missing data)
 TARGET_DEFAULTS = {

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from model.catalog.alarm_policy import REQUESTS, RESPONSE_TIME, TARGET_4XX, TARGET_5XX
+from model.catalog.alarm_policy import RESPONSE_TIME, TARGET_4XX
 from model.catalog.gates import GATES, MIN_REQUESTS, REQUEST_COUNT
 from model.rollout.gates import Gate, Sample, Series, alarm_verdict, reads, route_verdicts
+from tests.helpers.gates import sample
 
 BY_NAME = {g.name: g for g in GATES}
-
-
-def sample(requests: float, errors_5xx: float, errors_4xx: float,
-           p99_s: float | None) -> Sample:
-    """One side's values over a window, keyed by the series the gates read."""
-    return {Series(REQUESTS): requests, Series(TARGET_5XX): errors_5xx,
-            Series(TARGET_4XX): errors_4xx,
-            Series(RESPONSE_TIME, stat="p99", combine="max"): p99_s}
 
 
 def judged(python: Sample, rust: Sample) -> dict[str, str]:

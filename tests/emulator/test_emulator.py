@@ -1,4 +1,4 @@
-"""Layer 3: real deploys of ``local`` to a local AWS emulator with the deploy driver
+"""Real deploys of ``local`` to a local AWS emulator with the deploy driver
 (``ops.driver``: synth, Terraform) and the ELBv2 API.
 
 One emulator for this module, on a free loopback port, stopped at the end. The tests run in
@@ -40,7 +40,6 @@ from ops.dev.emulator import Emulator
 from ops.driver.preflight import Refused, check_routing
 from ops.driver.terraform import DeployError, apply, changes, initialised, plan, synth
 
-pytestmark = pytest.mark.emulator
 LOCAL = ENVIRONMENTS["local"]
 # Everything but the routing stack (the monitoring stack reads the ALB and Lambda stacks)
 BASE_STACKS = [LOCAL.stack_name(part) for part in STACK_PARTS if part != "routing"]

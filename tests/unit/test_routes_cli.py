@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from environments import ENVIRONMENTS
+from model.paths import PROJECT_ROOT
 from model.routing.explain import explain
 from model.routing.listener import INTERNAL, PUBLIC, listener_named
 from model.routing.view import differences, intended
 from ops.adapters.tfstate import rules_from_state
 from ops.cli.routes import main
-from tests.spec_routes import SPEC_ROUTES
+from tests.helpers.spec_routes import SPEC_ROUTES
 
-STATE = Path(__file__).parent / "fixtures" / "scorer-local-routing.tfstate"
+STATE = PROJECT_ROOT / "tests" / "fixtures" / "scorer-local-routing.tfstate"
 PRODUCTION = ENVIRONMENTS["production"]
 
 

@@ -1,4 +1,4 @@
-"""Layer 2: every synthesized stack of every environment passes ``terraform validate`` with
+"""Every synthesized stack of every environment passes ``terraform validate`` with
 the real AWS provider."""
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Synthesized
-from tests.spec_routes import SPEC_STACKS
+from tests.helpers.spec_routes import SPEC_STACKS
+from tests.helpers.synth import Synthesized
 
-pytestmark = pytest.mark.terraform
 STACKS = list(SPEC_STACKS)  # every stack of every environment
 
 

@@ -8,13 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from model.routing.listener import LISTENERS
-from tests.conftest import ROOT, process_environ, run_main, snapshot
-from tests.spec_routes import SPEC_STACKS
-
-pytestmark = pytest.mark.process
+from tests.helpers.processes import ROOT, process_environ, run_main, snapshot
+from tests.helpers.spec_routes import SPEC_STACKS
 
 
 def test_synthesizes_five_stacks_for_each_of_four_environments(synthesized_outdir: Path) -> None:

@@ -35,7 +35,7 @@ def test_routing_doc_lists_every_route_with_its_priority() -> None:
 
 
 def test_validation_doc_lists_every_bad_input_case() -> None:
-    from tests.bad_input import CASES
+    from tests.helpers.bad_input import CASES
 
     text = (DOC.parent / "validation.md").read_text()
     for number, case in enumerate(CASES, 1):

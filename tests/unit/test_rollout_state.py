@@ -13,8 +13,8 @@ from model.catalog.gates import GATES, MIN_REQUESTS, REQUEST_COUNT
 from model.catalog.route_table import ROUTES
 from model.rollout import state as rs
 from model.rollout.gates import Verdict, alarm_verdict, route_verdicts
-from tests.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
-from tests.test_gates import sample
+from tests.helpers.gates import sample
+from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 PRODUCTION = ENVIRONMENTS["production"]
 T0 = 1_800_000_000

@@ -17,8 +17,8 @@ from model.routing.conditions import Conditions
 from model.routing.listener import INTERNAL, PUBLIC
 from model.routing.view import intended, target_group_names
 from ops.adapters.alb import API_ACTIONS, API_CONDITIONS, Router, target_group_name
-from tests.fakes import FakeElbv2
-from tests.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
+from tests.helpers.fakes import FakeElbv2
+from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 PRODUCTION = ENVIRONMENTS["production"]
 WEIGHTED_KEYS = sorted(SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED)

@@ -1,22 +1,14 @@
-"""The checkov security gate: its rules on made-up reports, then the real scan.
-
-The real scan (marker ``security``) runs checkov from its own virtual environment over
-every stack of the session's synthesis; without that environment it fails, loudly.
-"""
+"""The checkov security gate's rules on made-up checkov reports, and the skip file (the real
+scan: tests/security/)."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from security.checkov_gate import CHECKOV, ScanError, Skip, evaluate, load_skips, scan
-from tests.conftest import Synthesized
-from tests.spec_routes import SPEC_STACKS
+from security.checkov_gate import ScanError, Skip, evaluate, load_skips
 
 REASON = "a reason of this system, long enough to say why the finding is accepted here"
 LAMBDAS = "/x/cdktf.out/stacks/scorer-production-lambdas/cdk.tf.json"
@@ -109,42 +101,3 @@ def test_every_committed_skip_has_its_own_reason() -> None:
     skips = load_skips()
     assert len({s.reason for s in skips}) == len(skips)
     assert len({(s.check, s.stacks) for s in skips}) == len(skips)
-
-
-@pytest.fixture(scope="module")
-def checkov() -> Path:
-    checkov = Path(os.environ.get("CHECKOV", CHECKOV))
-    if not os.access(checkov, os.X_OK):
-        pytest.fail(f"checkov is not installed at {checkov}: `make test` (or `make "
-                    ".venv-checkov/.installed`) creates it from security/checkov-requirements.txt")
-    return checkov
-
-
-@pytest.mark.security
-def test_security_gate_passes_on_every_synthesized_stack(
-    synthesized: Synthesized, checkov: Path, tmp_path: Path
-) -> None:
-    # Only the stacks' JSON, so that Terraform's .terraform folders never get scanned.
-    for stack_file in (synthesized.outdir / "stacks").glob("*/cdk.tf.json"):
-        target = tmp_path / "stacks" / stack_file.parent.name
-        target.mkdir(parents=True)
-        shutil.copy(stack_file, target)
-    verdict = scan(tmp_path, checkov)
-    print(verdict.report())
-    assert verdict.ok, verdict.report()
-    assert sorted(p.name for p in (tmp_path / "stacks").iterdir()) == sorted(SPEC_STACKS)
-
-
-@pytest.mark.security
-def test_security_gate_fails_on_a_file_checkov_cannot_parse(
-    synthesized: Synthesized, checkov: Path, tmp_path: Path
-) -> None:
-    good = synthesized.outdir / "stacks" / "scorer-production-routing" / "cdk.tf.json"
-    for name, text in (("scorer-production-routing", good.read_text()),
-                       ("scorer-broken-routing", json.dumps({"resource": {}})[:-3])):
-        (tmp_path / "stacks" / name).mkdir(parents=True)
-        (tmp_path / "stacks" / name / "cdk.tf.json").write_text(text)
-    verdict = scan(tmp_path, checkov)
-    assert not verdict.ok
-    assert [Path(p).parent.name for p in verdict.parsing_errors] == ["scorer-broken-routing"]
-

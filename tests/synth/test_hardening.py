@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Synthesized
-from tests.spec_routes import SPEC_R
-from tests.test_stacks import SPEC_FUNCTIONS, resources
+from tests.helpers.spec_functions import SPEC_FUNCTIONS
+from tests.helpers.spec_routes import SPEC_R
+from tests.helpers.synth import Synthesized, resources
 
 ENVS = tuple(SPEC_R)
 ALBS = ("public-alb", "internal-alb")

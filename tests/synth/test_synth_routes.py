@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PARTS, Synthesized
-from tests.spec_routes import SPEC_R, SPEC_ROUTES, target_group_address
+from model.config import STACK_PARTS
+from tests.helpers.spec_routes import SPEC_R, SPEC_ROUTES, target_group_address
+from tests.helpers.synth import Synthesized
 
 ENVIRONMENTS = tuple(SPEC_R)
 _REF = re.compile(r"cross-stack-output-aws_lb_target_group([A-Za-z0-9_]+?)arn\}$")
@@ -87,7 +88,7 @@ def test_rust_target_groups_serve_only_their_own_listener(
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_only_the_routing_stack_has_listener_rules(synthesized: Synthesized, env: str) -> None:
-    for part in PARTS:
+    for part in STACK_PARTS:
         has_rules = "aws_lb_listener_rule" in synthesized[env][part].get("resource", {})
         assert has_rules == (part == "routing"), f"{env}/{part}"
 

@@ -1,19 +1,15 @@
-"""R at deploy time: RUST_ROUTING_PERCENT changes weights and nothing else."""
+"""R at deploy time, as synthesized: RUST_ROUTING_PERCENT changes weights and nothing else
+(the variables themselves: tests/unit/test_environment_selection.py)."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
-import environments
-from model.errors import ConfigurationError
-from tests.conftest import CANARIES, ROLLOUT, Synthesized
-from tests.spec_routes import SPEC_ENVIRONMENTS, SPEC_WEIGHTED
-
-Synth = Callable[[Mapping[str, str]], Synthesized]
+from tests.helpers.spec_routes import SPEC_WEIGHTED
+from tests.helpers.synth import CANARIES, ROLLOUT, Synth, Synthesized
 
 
 def weighted_weights(synthesized: Synthesized) -> set[tuple[int, int]]:
@@ -23,20 +19,6 @@ def weighted_weights(synthesized: Synthesized) -> set[tuple[int, int]]:
             forward = rule["action"][0].get("forward")
             if forward:
                 found.add(tuple(t["weight"] for t in forward["target_group"]))
-    return found
-
-
-def addresses(synthesized: Synthesized) -> dict[tuple[str, str], set[str]]:
-    """Every resource, data source and output address, per environment and stack."""
-    found = {}
-    for env, parts in synthesized.items():
-        for part, stack in parts.items():
-            names = {f"{kind}.{name}" for kind, items in stack.get("resource", {}).items()
-                     for name in items}
-            names |= {f"data.{kind}.{name}" for kind, items in stack.get("data", {}).items()
-                      for name in items}
-            names |= {f"output.{name}" for name in stack.get("output", {})}
-            found[(env, part)] = names
     return found
 
 
@@ -83,39 +65,3 @@ def test_changing_r_changes_nothing_but_weights(
     assert weighted_weights(Synthesized({"p": before})) != weighted_weights(
         Synthesized({"p": after}))
     assert without_weights(before) == without_weights(after)
-
-
-@pytest.mark.parametrize("raw", ["abc", "-1", "101", "5.5", "", " ", "0x10"])
-def test_invalid_rust_percent_is_an_error_naming_the_variable(raw: str) -> None:
-    with pytest.raises(ConfigurationError) as error:
-        environments.selected({"RUST_ROUTING_PERCENT": raw})
-    assert f"RUST_ROUTING_PERCENT={raw!r} is invalid" in str(error.value)
-
-
-def test_spec_defaults_without_override() -> None:
-    assert {c.name: c.rust_percent for c in environments.selected({})} == {
-        "staging": 100, "review": 100, "production": 0, "local": 50}
-
-
-def test_environment_selection() -> None:
-    assert [c.name for c in environments.selected({"ENVIRONMENTS": "production"})] == [
-        "production"]
-    assert [c.name for c in environments.selected({"ENVIRONMENTS": "local, staging"})] == [
-        "local", "staging"]
-    assert [c.name for c in environments.selected({})] == list(SPEC_ENVIRONMENTS)
-
-
-def test_unknown_environment_lists_the_known_ones() -> None:
-    with pytest.raises(ConfigurationError) as error:
-        environments.selected({"ENVIRONMENTS": "production,prod"})
-    assert str(error.value) == (
-        "ENVIRONMENTS names unknown environment(s) 'prod'; "
-        "known: staging, review, production, local")
-
-
-def test_python_image_tag_override() -> None:
-    (config,) = environments.selected({"ENVIRONMENTS": "production", "PYTHON_IMAGE_TAG": "v1.2.3"})
-    assert config.python_image_tag == "v1.2.3"
-    with pytest.raises(ConfigurationError) as error:
-        environments.selected({"PYTHON_IMAGE_TAG": ""})
-    assert str(error.value).startswith("PYTHON_IMAGE_TAG='' is invalid: an image tag is")

@@ -20,33 +20,11 @@ from model.validation import environment_problems
 from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
 from stacks.routing import RoutingStack
-from tests.conftest import Synthesized, without_metadata
-from tests.spec_routes import SPEC_R
+from tests.helpers.spec_functions import SPEC_FUNCTIONS
+from tests.helpers.spec_routes import SPEC_R
+from tests.helpers.synth import Synthesized, resources, without_metadata
 
 ENVS = tuple(SPEC_R)
-SPEC_FUNCTIONS = {  # docs/architecture.md: name -> (memory, timeout, architecture, ALB)
-    "submit-passport-0": (1024, 60, "x86_64", "public"),
-    "cc-v1-st-bulk-POST-0": (512, 60, "x86_64", "public"),
-    "cc-v1-st-bulk-PATCH-0": (512, 60, "x86_64", "public"),
-    "cc-v1-st-bulk-DELETE-0": (512, 60, "x86_64", "public"),
-    "cc-v1-score-POST-0": (512, 60, "x86_64", "public"),
-    "cc-v1-score-GET-0": (512, 60, "x86_64", "public"),
-    "cc-weights-GET-0": (512, 60, "x86_64", "public"),
-    "cc-v1-st-GET-0": (512, 60, "x86_64", "public"),
-    "passport-analysis-GET-0": (256, 60, "x86_64", "public"),
-    "passport-v2-model-score": (256, 90, "x86_64", "public"),
-    "passport-v2-stamp-score": (256, 60, "x86_64", "public"),
-    "embed-st-lambda": (512, 60, "x86_64", "internal"),
-    "embed-rl-lambda": (512, 60, "x86_64", "internal"),
-    "embed-gs-lambda": (512, 60, "x86_64", "internal"),
-    "cc-nonce-lambda": (512, 60, "x86_64", "public"),
-    "cc-auth-lambda": (512, 60, "x86_64", "public"),
-    "passport-v2-rust-scorer": (256, 30, "arm64", "both"),
-}
-
-
-def resources(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    return stack.get("resource", {}).get(kind, {})
 
 
 @pytest.mark.parametrize("env", ENVS)

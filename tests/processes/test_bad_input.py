@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.bad_input import CASES, BadInput
-from tests.conftest import ROOT, process_environ, snapshot
-
-pytestmark = pytest.mark.process
+from tests.helpers.bad_input import CASES, BadInput
+from tests.helpers.processes import ROOT, process_environ, snapshot
 
 
 def test_the_table_has_at_least_15_distinct_cases() -> None:
@@ -25,7 +23,7 @@ def test_the_table_has_at_least_15_distinct_cases() -> None:
 
 def _run(outdir: Path, case: BadInput) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-O", "-m", "tests.bad_input", case.name], cwd=ROOT, text=True,
+        [sys.executable, "-O", "-m", "tests.helpers.bad_input", case.name], cwd=ROOT, text=True,
         env=process_environ(outdir, **case.environ), capture_output=True, timeout=120)
 
 

@@ -1,0 +1,13 @@
+"""The emulator layer (marker ``emulator``): real deploys of ``local`` to a local AWS
+emulator (moto)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.layers import mark_folder
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_folder(items, __file__, pytest.mark.emulator)

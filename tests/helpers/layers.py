@@ -1,0 +1,28 @@
+"""The test layers: one folder each under tests/, cheapest first; each folder's conftest marks
+its tests with the layer's marker (``pytest -m``), the root conftest orders them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+LAYERS = ("unit", "synth", "processes", "terraform", "security", "emulator")
+
+
+def mark_folder(items: list[pytest.Item], conftest: str, marker: pytest.MarkDecorator) -> None:
+    """Mark every item collected below the folder of ``conftest`` with ``marker``."""
+    folder = Path(conftest).parent
+    for item in items:
+        if folder in item.path.parents:
+            item.add_marker(marker)
+
+
+def layer_of(item: pytest.Item, tests: Path) -> int:
+    """The index in ``LAYERS`` of the folder below ``tests`` that holds ``item``; a test
+    outside the layer folders is a usage error."""
+    relative = item.path.relative_to(tests).parts
+    if len(relative) < 2 or relative[0] not in LAYERS:
+        raise pytest.UsageError(f"{item.nodeid}: every test module lives in a layer folder "
+                                f"(tests/{{{','.join(LAYERS)}}}/)")
+    return LAYERS.index(relative[0])

@@ -1,0 +1,13 @@
+"""The Terraform layer (marker ``terraform``): ``terraform validate`` of every synthesized stack
+with the real AWS provider."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.layers import mark_folder
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_folder(items, __file__, pytest.mark.terraform)
