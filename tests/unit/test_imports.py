@@ -15,6 +15,9 @@
     security        -> model, ops.driver (the checkov gate beside its skip file)
     main.py, tests, bench -> anything of the project
 
+Within tests/, no file imports a test module (``test_*``) or a conftest: shared code lives in
+``tests/helpers/`` or in fixtures, so every test module can move, split or go alone.
+
 ops never imports stacks or modules: operators' tools read the model, not constructs. cdktf,
 constructs, jsii and the provider bindings are imported by the facade (``modules/aws.py``)
 alone; ``bench/floor_app.py`` is exempt: it measures a naive app.
@@ -91,6 +94,34 @@ def violations(path: str, source: str) -> list[str]:
     return found
 
 
+def modules_imported(path: str, source: str) -> set[str]:
+    """Every dotted module name the file at ``path`` imports, relative imports resolved, and
+    ``package.name`` for each name of a ``from package import name`` (it may be a module)."""
+    package = path.removesuffix(".py").split("/")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = [*base, *(node.module.split(".") if node.module else [])]
+            found.add(".".join(module))
+            found |= {".".join([*module, alias.name]) for alias in node.names}
+    return found
+
+
+def imports_of_test_modules(path: str, source: str) -> list[str]:
+    """Every import of a test module or a conftest by the file at ``path`` (under tests/)."""
+    found: list[str] = []
+    for name in sorted(modules_imported(path, source)):  # a module before the names from it
+        parts = name.split(".")
+        if any(p == "conftest" or p.startswith("test_") for p in parts) and not any(
+                name.startswith(f"{culprit}.") for culprit in found):
+            found.append(name)
+    return [f"{path} imports {name}: a test module or a conftest; move what it shares to "
+            "tests/helpers/ or a fixture" for name in found]
+
+
 def sources() -> list[Path]:
     folders = ("model", "environments", "modules", "stacks", "ops", "tests", "bench",
                "functions", "security")
@@ -131,3 +162,41 @@ def test_every_import_points_the_right_way() -> None:
 ])
 def test_a_wrong_arrow_is_caught(path: str, source: str, culprit: str) -> None:
     assert any(v.startswith(culprit) for v in violations(path, source))
+
+
+def test_no_test_module_imports_another_test_module_or_a_conftest() -> None:
+    tests = sorted((PROJECT_ROOT / "tests").rglob("*.py"))
+    assert len(tests) > 20
+    found = [problem for p in tests for problem in imports_of_test_modules(
+        str(p.relative_to(PROJECT_ROOT)), p.read_text())]
+    assert found == []
+
+
+@pytest.mark.parametrize(("path", "source", "culprit"), [
+    ("tests/synth/test_hardening.py", "from tests.synth.test_stacks import resources\n",
+     "tests.synth.test_stacks"),
+    ("tests/unit/test_gates.py", "from tests.conftest import ROOT\n", "tests.conftest"),
+    ("tests/synth/test_monitoring.py", "from . import test_stacks\n", "tests.synth.test_stacks"),
+    ("tests/emulator/test_live_rollout.py", "from .conftest import Deployment\n",
+     "tests.emulator.conftest"),
+    ("tests/emulator/test_live_rollout.py", "from ..unit.test_gates import sample\n",
+     "tests.unit.test_gates"),
+    ("tests/unit/test_docs.py", "def f():\n    import tests.unit.test_gates\n",
+     "tests.unit.test_gates"),
+    ("tests/helpers/synth.py", "from tests.synth import test_rollout_weights\n",
+     "tests.synth.test_rollout_weights"),
+    ("tests/emulator/conftest.py", "from tests.conftest import terraform_env\n",
+     "tests.conftest"),
+], ids=["a-name-from-a-test-module", "a-name-from-the-root-conftest", "a-sibling-test-module",
+        "a-name-from-its-conftest", "a-name-from-a-test-module-of-another-layer",
+        "a-test-module-in-a-function", "a-test-module-into-a-helper",
+        "the-root-conftest-into-a-conftest"])
+def test_a_test_module_or_conftest_import_is_caught(path: str, source: str, culprit: str) -> None:
+    assert [v.split(" imports ")[1].split(":")[0] for v in imports_of_test_modules(path, source)
+            ] == [culprit]
+
+
+def test_helpers_and_fixtures_may_be_imported() -> None:
+    assert imports_of_test_modules("tests/synth/test_stacks.py", (
+        "from tests.helpers.synth import Synthesized, resources\n"
+        "from tests.helpers import spec_routes\nimport pytest\n")) == []
