@@ -1,13 +1,75 @@
-"""The emulator layer (marker ``emulator``): real deploys of ``local`` to a local AWS
-emulator (moto)."""
+"""The emulator layer (marker ``emulator``): one emulator and one deploy of ``local`` per
+session, shared by every test; each test gets it at the baseline that deploy left and leaves it
+so (``tests/helpers/emulator.py``), so any test runs alone (``-k``) and in any order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from model.config import STACK_PARTS
+from ops.dev.emulator import Emulator
+from tests.helpers.emulator import (
+    BASE_STACKS,
+    LOCAL,
+    Baseline,
+    Cli,
+    Deployment,
+    create_legacy_rules,
+)
 from tests.helpers.layers import mark_folder
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     mark_folder(items, __file__, pytest.mark.emulator)
+
+
+@pytest.fixture(scope="session")
+def deployed(
+    tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
+) -> Iterator[tuple[Deployment, Baseline]]:
+    """The emulator on a free loopback port with ``local`` deployed by the deploy driver: the
+    ALB, Lambda and monitoring stacks, legacy rules created with boto3 as the old code left
+    them, then the routing stack beside them; and the baseline read right after. The
+    emulator is stopped at the end of the session, however it ends."""
+    tmp = tmp_path_factory.mktemp("emulator")
+    emulator = Emulator(tmp / "moto-server.log").start()
+    try:
+        env = {**terraform_env, **emulator.environment(LOCAL.region), "ENVIRONMENTS": "local"}
+        env.pop("RUST_ROUTING_PERCENT", None)
+        import boto3  # here: collecting the unit tests need not import it
+
+        client = boto3.client("elbv2", endpoint_url=emulator.endpoint, region_name=LOCAL.region,
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        found = Deployment(tmp, env, client)
+        said = found.deploy([part for part in STACK_PARTS if part != "routing"])
+        # progress per stack: "[n/4] <stack>: done, <k> resources changed, <s> s"
+        assert {line.split("] ", 1)[1].split(":")[0] for line in said
+                if ": done, " in line} == set(BASE_STACKS), said
+        create_legacy_rules(client)
+        found.deploy(["routing"])
+        yield found, Baseline.of(found)
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def deployment(deployed: tuple[Deployment, Baseline],
+               request: pytest.FixtureRequest) -> Iterator[Deployment]:
+    """The session's deployment at its baseline, put back to it after the test whatever the
+    test changed (and checked); before the test too, should an earlier teardown have failed."""
+    found, baseline = deployed
+    baseline.restore(found)
+    yield found
+    for line in baseline.restore(found):
+        print(f"{request.node.name}: put back {line}")  # shown with -rP
+    assert baseline.differences(found) == []
+
+
+@pytest.fixture
+def cli(deployment: Deployment, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The ``routes`` and ``rollout`` commands against the deployment."""
+    return Cli(deployment, monkeypatch, capsys)

@@ -1,7 +1,7 @@
 """The deploy driver (ops/driver/deploy.py) without AWS: its lock, its waves, what it prints.
 
 Terraform is a stand-in script here that prints what ``terraform apply -json`` prints; the
-emulator story (test_emulator.py) runs the real thing.
+emulator layer (tests/emulator/) runs the real thing.
 """
 
 from __future__ import annotations
