@@ -11,7 +11,7 @@ from environments import ENVIRONMENTS
 from model.catalog.route_table import ROUTES
 from model.rollout import state as rs
 from ops.cli.rollout import main
-from tests.fakes import FakeElbv2, FakeSsm
+from tests.helpers.fakes import FakeElbv2, FakeSsm
 
 LOCAL = ENVIRONMENTS["local"]
 
