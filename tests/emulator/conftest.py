@@ -59,13 +59,19 @@ def deployed(
 def deployment(deployed: tuple[Deployment, Baseline],
                request: pytest.FixtureRequest) -> Iterator[Deployment]:
     """The session's deployment at its baseline, put back to it after the test whatever the
-    test changed (and checked); before the test too, should an earlier teardown have failed."""
+    test changed, and checked; put back before the test too when that check failed."""
     found, baseline = deployed
-    baseline.restore(found)
+    if not found.at_baseline:
+        baseline.restore(found)
+        assert baseline.differences(found) == []
     yield found
-    for line in baseline.restore(found):
+    found.at_baseline = False
+    put_back = baseline.restore(found)
+    for line in put_back:
         print(f"{request.node.name}: put back {line}")  # shown with -rP
-    assert baseline.differences(found) == []
+    if put_back:  # else the restore found everything as it was
+        assert baseline.differences(found) == []
+    found.at_baseline = True
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ class Deployment:
     tmp: Path
     env: dict[str, str]
     client: Any
+    at_baseline: bool = True  # as the session's deploy left it, checked after the last test
 
     @property
     def outdir(self) -> Path:
