@@ -34,7 +34,7 @@ def terraform_env() -> dict[str, str]:
     from ops.driver.tools import terraform_environment
 
     if not shutil.which("terraform"):
-        pytest.fail("Terraform is not on the PATH: install Terraform >= 1.5 to run the "
+        pytest.fail("Terraform is not on the PATH: install Terraform >= 1.10 to run the "
                     "validation and emulator tests (docs/testing.md)")
     return terraform_environment()
 
