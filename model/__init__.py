@@ -3,5 +3,5 @@
 Listeners, routes, actions, backends, functions, environments' configuration, the alarm
 policy, the route table, the function catalog, rollout logic and validation. Constructs
 (``modules``), stacks (``stacks``) and operator tools (``ops``) read it; it imports nothing
-of theirs (``tests/test_imports.py`` checks every arrow).
+of theirs (``tests/unit/test_imports.py`` checks every arrow).
 """

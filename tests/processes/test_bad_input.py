@@ -1,4 +1,4 @@
-"""The bad-input table (tests/bad_input.py, listed in docs/validation.md): each invalid
+"""The bad-input table (tests/helpers/bad_input.py, listed in docs/validation.md): each invalid
 configuration, run as a process, exits 1 with its own message and leaves a previously
 synthesized cdktf.out byte for byte as it was."""
 
