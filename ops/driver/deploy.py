@@ -15,7 +15,8 @@ changes.
    saying how to adopt or delete it; applies priority permutations in one
    ``SetRulePriorities`` call.
 4. Prints progress per stack (stack n of N, resources done, elapsed) and, on failure, the
-   last Terraform error.
+   last Terraform error. A create that failed because its own resource exists already (sent
+   again after its answer was lost) is imported, said so, and the stack applied once more.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import fcntl
 import getpass
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -46,7 +48,7 @@ from ops.adapters.clients import Elbv2Client, S3Client, SsmClient
 from ops.adapters.store import RolloutStore
 from ops.adapters.tfstate import StateError, read_routing_state
 from ops.driver.preflight import Refused, Say, check_routing
-from ops.driver.terraform import DeployError, initialised, synth
+from ops.driver.terraform import DeployError, import_resource, initialised, synth
 from ops.driver.tools import terraform_environment
 
 LOCK = PROJECT_ROOT / ".deploy.lock"
@@ -82,10 +84,26 @@ def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -
         (work / "terraform-state").symlink_to(target, target_is_directory=True)
 
 
-# Concurrent AWS calls of one deploy, split between the stacks that apply side by side: under
-# three stacks at 4 each, the local emulator was seen to answer a create twice (the SDK's retry
-# of a dropped request), leaving a resource that exists but is not in state.
+# Concurrent AWS calls of one deploy, split between the stacks that apply side by side (the
+# local emulator is one process on two cores).
 PARALLELISM = 4
+
+# A create an API applied but whose answer the provider lost is sent again and meets its own
+# resource (ops/dev/emulator.py says how the emulator lost answers). These errors name that
+# resource: it exists in AWS, not in the state, and its name is its import ID.
+ALREADY_EXISTS = (
+    re.compile(r"ResourceConflictException: Function already exist: (?P<id>[\w-]+)"),
+    re.compile(r"EntityAlreadyExists: Role with name (?P<id>[\w+=,.@-]+) already exists"),
+)
+
+
+class AlreadyExists(DeployError):
+    """An apply failed on creates whose resources exist already; ``imports`` maps each
+    resource address to its import ID."""
+
+    def __init__(self, message: str, imports: dict[str, str]) -> None:
+        super().__init__(message)
+        self.imports = imports
 
 
 def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: Say,
@@ -101,6 +119,7 @@ def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: 
         cwd=stack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     planned = done = 0
     errors: list[str] = []
+    imports: dict[str, str] = {}
     last_said = started
     assert process.stdout is not None
     for line in process.stdout:
@@ -119,6 +138,10 @@ def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: 
             diagnostic = message.get("diagnostic", {})
             errors.append(f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}"
                           .strip(": "))
+            for pattern in ALREADY_EXISTS:
+                found = pattern.search(errors[-1])
+                if found and diagnostic.get("address"):
+                    imports[diagnostic["address"]] = found["id"]
         now = time.monotonic()
         if now - last_said >= every_s:
             say(f"{label}: {done}/{planned} resources, {now - started:.0f} s")
@@ -131,9 +154,28 @@ def _apply_with_progress(stack_dir: Path, env: dict[str, str], label: str, say: 
     elapsed = time.monotonic() - started
     if code != 0:
         last = errors[-1] if errors else f"terraform apply exited {code}"
-        raise DeployError(f"{label}: failed after {elapsed:.0f} s ({done}/{planned} resources "
-                          f"done); last Terraform error:\n  {last}\n(stack folder: {stack_dir})")
+        failure = (f"{label}: failed after {elapsed:.0f} s ({done}/{planned} resources done); "
+                   f"last Terraform error:\n  {last}\n(stack folder: {stack_dir})")
+        raise AlreadyExists(failure, imports) if imports else DeployError(failure)
     say(f"{label}: done, {done} resources changed, {elapsed:.0f} s")
+
+
+def _apply_importing(stack_dir: Path, env: dict[str, str], label: str, say: Say,
+                     parallelism: int = PARALLELISM) -> None:
+    """``_apply_with_progress``; when creates failed on their own resources (ALREADY_EXISTS),
+    imports those (saying so) and applies once more. Any other failure is raised as it is."""
+    try:
+        _apply_with_progress(stack_dir, env, label, say, parallelism=parallelism)
+    except AlreadyExists as failure:
+        for address, resource_id in failure.imports.items():
+            say(f"{label}: {address} exists in AWS but not in the state (its create was "
+                f"applied, the answer lost, the create sent again): importing {resource_id}")
+            try:
+                import_resource(stack_dir, env, address, resource_id)
+            except DeployError as error:
+                raise DeployError(f"{failure}\nimporting {address} as {resource_id} failed:\n"
+                                  f"{error}") from failure
+        _apply_with_progress(stack_dir, env, label, say, parallelism=parallelism)
 
 
 def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say = print,
@@ -180,7 +222,7 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                         raise DeployError(f"{label}: cannot check the live listeners before "
                                           f"the routing stack: {error}") from error
                 say(f"{label}: applying")
-                _apply_with_progress(stack_dir, env, label, say, parallelism=parallelism)
+                _apply_importing(stack_dir, env, label, say, parallelism=parallelism)
 
             for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
                 with ThreadPoolExecutor(max_workers=len(wave)) as pool:

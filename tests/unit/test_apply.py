@@ -16,7 +16,7 @@ import pytest
 
 from model.config import STACK_PARTS, deploy_waves
 from model.paths import PROJECT_ROOT
-from ops.driver.deploy import _apply_with_progress, deploy_lock
+from ops.driver.deploy import _apply_importing, _apply_with_progress, deploy_lock
 from ops.driver.preflight import Refused
 from ops.driver.terraform import DeployError
 
@@ -65,6 +65,72 @@ def test_a_failed_apply_says_the_last_terraform_error(stack_dir: Path, tmp_path:
     assert "last Terraform error:\n  creating ELBv2 Listener Rule: PriorityInUse: 1021" in str(
         error.value)
     assert "(0/1 resources done)" in str(error.value)
+
+
+def _conflicting_terraform(folder: Path, import_code: int = 0) -> Path:
+    """A ``terraform`` whose first apply fails as the provider does when its create of
+    ``aws_lambda_function.submit_passport`` was retried after the emulator had applied it;
+    ``import`` exits ``import_code``; a later apply succeeds. Each call is logged."""
+    conflict = [_change("planned_change", "create"), _change("planned_change", "create"),
+                _change("apply_complete", "create"),
+                {"type": "diagnostic", "@level": "error", "diagnostic": {
+                    "severity": "error", "address": "aws_lambda_function.submit_passport",
+                    "summary": "creating Lambda Function (submit-passport-0): operation error "
+                               "Lambda: CreateFunction, https response error StatusCode: 409, "
+                               "ResourceConflictException: Function already exist: "
+                               "submit-passport-0", "detail": ""}}]
+    success = [_change("planned_change", "update"), _change("apply_complete", "update")]
+    (folder / "conflict.json").write_text("\n".join(json.dumps(m) for m in conflict) + "\n")
+    (folder / "success.json").write_text("\n".join(json.dumps(m) for m in success) + "\n")
+    script = folder / "terraform"
+    script.write_text(f"""#!/bin/sh
+echo "$*" >> {folder}/calls.log
+case "$1" in
+  import) exit {import_code} ;;
+  apply) if [ -e {folder}/applied ]; then cat {folder}/success.json; exit 0; fi
+         touch {folder}/applied; cat {folder}/conflict.json; exit 1 ;;
+esac
+""")
+    script.chmod(0o755)
+    return folder
+
+
+def test_a_create_that_met_its_own_resource_imports_it_and_applies_again(
+        stack_dir: Path, tmp_path: Path) -> None:
+    bin_dir = _conflicting_terraform(tmp_path)
+    said: list[str] = []
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    _apply_importing(stack_dir, env, "[3/5] scorer-local-lambdas", said.append)
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    assert [call.split()[0] for call in calls] == ["apply", "import", "apply"]
+    assert calls[1].endswith(" aws_lambda_function.submit_passport submit-passport-0")
+    assert ("[3/5] scorer-local-lambdas: aws_lambda_function.submit_passport exists in AWS but "
+            "not in the state (its create was applied, the answer lost, the create sent "
+            "again): importing submit-passport-0") in said
+    assert said[-1].startswith("[3/5] scorer-local-lambdas: done, 1 resources changed, ")
+
+
+def test_a_failed_import_fails_the_deploy_with_both_errors(stack_dir: Path,
+                                                          tmp_path: Path) -> None:
+    bin_dir = _conflicting_terraform(tmp_path, import_code=1)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    with pytest.raises(DeployError) as error:
+        _apply_importing(stack_dir, env, "[3/5] scorer-local-lambdas", print)
+    assert "Function already exist: submit-passport-0" in str(error.value)
+    assert ("importing aws_lambda_function.submit_passport as submit-passport-0 failed"
+            in str(error.value))
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    assert [call.split()[0] for call in calls] == ["apply", "import"]  # no second apply
+
+
+def test_other_failures_import_nothing(stack_dir: Path, tmp_path: Path) -> None:
+    bin_dir = _fake_terraform(tmp_path, [
+        {"type": "diagnostic", "@level": "error", "diagnostic": {
+            "address": "aws_lb_listener_rule.x", "summary": "creating ELBv2 Listener Rule",
+            "detail": "PriorityInUse: 1021"}}], 1)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    with pytest.raises(DeployError, match="PriorityInUse: 1021"):
+        _apply_importing(stack_dir, env, "[4/5] scorer-local-routing", print)
 
 
 def test_a_second_deploy_of_one_checkout_is_refused_while_the_first_runs(tmp_path: Path) -> None:
