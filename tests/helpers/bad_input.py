@@ -1,9 +1,10 @@
 """The bad-input table: invalid configurations that ``main.py`` must refuse, each with its
 own message, exit status 1 and nothing written (docs/validation.md lists them).
 
-Run one case as operators would meet it, as a process:
+Run one case as operators would meet it, as a process (as a script, so that the ``tests``
+package, whose import starts the jsii kernel, stays out of it):
 
-    python -O -m tests.helpers.bad_input <case>
+    PYTHONPATH=. python -O -P tests/helpers/bad_input.py <case>
 
 Deploy-time variables are set in the environment; configuration and route-table cases change
 the data first (an environment's values, the route table, the function catalog) and then

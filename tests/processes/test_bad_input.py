@@ -22,9 +22,13 @@ def test_the_table_has_at_least_15_distinct_cases() -> None:
 
 
 def _run(outdir: Path, case: BadInput) -> subprocess.CompletedProcess[str]:
+    """One case as a process of its own, as ``main.py`` meets it: the table's file run as a
+    script (``-P``: the project on the path, not tests/helpers/), so that the ``tests``
+    package, whose import starts the jsii kernel, is never imported."""
     return subprocess.run(
-        [sys.executable, "-O", "-m", "tests.helpers.bad_input", case.name], cwd=ROOT, text=True,
-        env=process_environ(outdir, **case.environ), capture_output=True, timeout=120)
+        [sys.executable, "-O", "-P", str(ROOT / "tests" / "helpers" / "bad_input.py"),
+         case.name], cwd=ROOT, text=True, capture_output=True, timeout=120,
+        env=process_environ(outdir, PYTHONPATH=str(ROOT), **case.environ))
 
 
 @pytest.fixture(scope="module")
