@@ -317,44 +317,42 @@ class Router:
                 views.append(rule.view(listener, other))
         return sorted(views, key=lambda v: (v.listener, v.priority))
 
-    def _rollout_routes(self, config: EnvironmentConfig) -> dict[str, Route]:
-        """Route key -> route of every weighted and canary rule ``config`` renders."""
-        return {r.key: r for r in effective_routes(config, ROUTES)
-                if r.action.weighted or r.canary_of is not None}
+    def _rollout_rules(self, config: EnvironmentConfig
+                       ) -> tuple[dict[str, Route], list[tuple[LiveRule, Route]]]:
+        """Every weighted and canary route ``config`` renders (by key), and each live rule
+        that carries one's ``Route`` tag on that route's listener, with its route."""
+        wanted = {r.key: r for r in effective_routes(config, ROUTES)
+                  if r.action.weighted or r.canary_of is not None}
+        found = [(rule, wanted[rule.key]) for listener, rules in self.live().items()
+                 for rule in rules
+                 if rule.key in wanted and wanted[rule.key].listener == listener]
+        return wanted, found
 
     def set_weights(self, config: EnvironmentConfig) -> list[str]:
         """Every weighted and canary rule, found by its ``Route`` tag, set to the action
         ``config`` renders (the persisted rollout applied); one line per rule changed."""
-        wanted = self._rollout_routes(config)
         names = target_group_names(config)
         arns = self.rules.target_group_arns(names.values())
         lines = []
-        for listener, rules in self.live().items():
-            for rule in rules:
-                route = wanted.get(rule.key or "")
-                if route is None or route.listener != listener:
-                    continue
-                view = route.action.view(names)
-                if ActionView.from_api(rule.action, target_group_name) == view:
-                    continue
-                self.rules.set_action(rule.arn, route.action.render(
-                    API_ACTIONS, lambda backend: arns[names[backend]]))
-                shown = ", ".join(n if w is None else f"{n}={w}" for n, w in view.targets)
-                lines.append(f"{listener} {rule.priority} {route.key}: {shown}"
-                             + ("" if not route.action.weighted else
-                                " sticky" if view.stickiness else " not sticky"))
+        for rule, route in self._rollout_rules(config)[1]:
+            view = route.action.view(names)
+            if ActionView.from_api(rule.action, target_group_name) == view:
+                continue
+            self.rules.set_action(rule.arn, route.action.render(
+                API_ACTIONS, lambda backend: arns[names[backend]]))
+            shown = ", ".join(n if w is None else f"{n}={w}" for n, w in view.targets)
+            lines.append(f"{route.listener} {rule.priority} {route.key}: {shown}"
+                         + ("" if not route.action.weighted else
+                            " sticky" if view.stickiness else " not sticky"))
         return lines
 
     def verify_weights(self, config: EnvironmentConfig) -> list[str]:
         """Every weighted and canary rule read back: one line per rule whose live action
         differs from what ``config`` renders, or that is missing."""
-        wanted = self._rollout_routes(config)
         names = target_group_names(config)
-        found = {}
-        for listener, rules in self.live().items():
-            for rule in rules:
-                if rule.key in wanted and wanted[rule.key].listener == listener:
-                    found[rule.key] = ActionView.from_api(rule.action, target_group_name)
+        wanted, live = self._rollout_rules(config)
+        found = {route.key: ActionView.from_api(rule.action, target_group_name)
+                 for rule, route in live}
         problems = []
         for key, route in sorted(wanted.items()):
             want = route.action.view(names)
