@@ -185,14 +185,14 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
     deploy-time variables and AWS settings. Refused or DeployError on failure."""
     env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
     (config,) = environments.selected(env)
-    if "routing" in parts and not any(name in environ for name in ROLLOUT_VARIABLES):
-        try:
-            env |= persisted_rollout(config, env, say)
-        except Exception as error:  # credentials, endpoint, a malformed state: say which
-            raise DeployError(f"cannot read the rollout state {parameter_name(config)} of "
-                              f"{config.name}: {error}") from error
     wanted = [part for part in STACK_PARTS if part in parts]
-    with deploy_lock():
+    with deploy_lock():  # a refused deploy reads and writes nothing, the rollout state too
+        if "routing" in parts and not any(name in environ for name in ROLLOUT_VARIABLES):
+            try:
+                env |= persisted_rollout(config, env, say)
+            except Exception as error:  # credentials, endpoint, a malformed state: say which
+                raise DeployError(f"cannot read the rollout state {parameter_name(config)} of "
+                                  f"{config.name}: {error}") from error
         work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
         try:
             _state_link(work, config, state_dir)
