@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from model.function_spec import Artifact
 from model.names import elb_name_problem
@@ -346,6 +346,44 @@ def deploy_waves(parts: list[str]) -> list[list[str]]:
     return waves
 
 
+# ---- the rollout controller ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class ControllerPolicy:
+    """How the rollout controller of one environment runs (docs/rollout.md).
+
+    - ``enabled``: the schedule runs the controller (off: nothing advances or aborts by
+      itself; the abort function still acts on alarms);
+    - ``every_minutes``: the schedule's rate;
+    - ``progress_deadline_s``: how long after its bake a step may wait for conclusive gates;
+    - ``inconclusive``: what the controller does at that deadline: ``pause`` (and notify) or
+      ``abort``;
+    - ``final_bake_s``: after ``done``, how long an automatic abort (a red gate, a Rust
+      alarm) still moves traffic back to Python; later it only notifies.
+    """
+
+    enabled: bool = True
+    every_minutes: int = 1
+    progress_deadline_s: int = 3 * 3600
+    inconclusive: Literal["pause", "abort"] = "pause"
+    final_bake_s: int = 3600
+
+    @property
+    def schedule_expression(self) -> str:
+        unit = "minute" if self.every_minutes == 1 else "minutes"
+        return f"rate({self.every_minutes} {unit})"
+
+    def problems(self) -> list[str]:
+        found = []
+        if not 1 <= self.every_minutes <= 60:
+            found.append(f"controller every_minutes {self.every_minutes} must be 1..60")
+        if self.inconclusive not in ("pause", "abort"):
+            found.append(f"controller inconclusive {self.inconclusive!r} must be pause or abort")
+        for name in ("progress_deadline_s", "final_bake_s"):
+            if getattr(self, name) < 0:
+                found.append(f"controller {name} {getattr(self, name)} must be at least 0")
+        return found
+
+
 # ---- the environment ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EnvironmentConfig:
@@ -372,6 +410,7 @@ class EnvironmentConfig:
     paging: PagingSecret | None = None  # None: alarms notify the topic, nobody is paged
     access_log_retention_days: int = 90  # ALB access logs expire after this many days
     tags: tuple[tuple[str, str], ...] = field(default=())
+    controller: ControllerPolicy = field(default_factory=lambda: ControllerPolicy())
 
     @property
     def public_url(self) -> str:
@@ -410,6 +449,10 @@ class EnvironmentConfig:
     def alarm_topic_name(self) -> str:
         return self.resource_name("alarms")
 
+    def rollout_table_name(self) -> str:
+        """The rollout state store: a DynamoDB table (docs/rollout.md)."""
+        return self.resource_name("rust-rollout-state")
+
     def rollout_dashboard_name(self) -> str:
         return self.resource_name("rust-rollout")
 
@@ -443,6 +486,7 @@ class EnvironmentConfig:
         if self.paging is not None and not self.paging.secret_name.strip():
             found.append("paging secret_name is empty")
         found += self.certificate.problems()
+        found += self.controller.problems()
         adopted = self.adopt_internal_listener
         if adopted is not None and not _ARN.fullmatch(adopted.arn):
             found.append(f"adopted internal listener arn {adopted.arn!r} is not an ARN")

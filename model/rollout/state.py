@@ -40,7 +40,31 @@ class RolloutError(ConfigurationError):
 
 
 def parameter_name(config: EnvironmentConfig) -> str:
+    """The SSM parameter that held the state before the store moved to DynamoDB (read once,
+    to carry its history over: ``ops.adapters.store``)."""
     return f"/{config.name_prefix}scorer/{config.name}/rust-rollout"
+
+
+# The rollout state store (docs/rollout.md): one DynamoDB table per environment
+# (``EnvironmentConfig.rollout_table_name``). Every version of the document is an item of its
+# own under one partition (``PARTITION``), keyed by its version number (1, 2, ...), never
+# overwritten; the head item (version ``HEAD``) holds the latest document and its version in
+# ``HEAD_VERSION``. A transition is one transaction: the head, on condition that it still
+# holds the version the transition read, and the new version's item, on condition that it
+# does not exist. The routing stack's precondition reads ``DOCUMENT`` of the head item.
+TABLE_HASH_KEY = "pk"  # S
+TABLE_RANGE_KEY = "version"  # N
+PARTITION = "rust-rollout"
+HEAD = 0
+HEAD_VERSION = "head"  # N: the version the head item holds
+DOCUMENT = "document"  # S: the RolloutState JSON
+IDENTITY = "identity"  # S: the writer's AWS identity (STS caller ARN)
+WRITTEN_AT = "written_at"  # N: epoch seconds
+
+
+def head_key() -> dict[str, dict[str, str]]:
+    """The head item's key in DynamoDB JSON."""
+    return {TABLE_HASH_KEY: {"S": PARTITION}, TABLE_RANGE_KEY: {"N": str(HEAD)}}
 
 
 @dataclass(frozen=True)
