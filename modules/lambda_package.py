@@ -20,7 +20,7 @@ from model.paths import PROJECT_ROOT
 
 # Top-level packages whose modules a function may take along (the import contract says which
 # of them a function may import).
-PACKAGED = frozenset({"functions", "model", "ops"})
+PACKAGED = frozenset({"functions", "model", "ops", "environments"})
 ARCHIVE_TIME = 315_532_800  # 1980-01-01, the earliest time a zip entry holds
 
 

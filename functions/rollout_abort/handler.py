@@ -1,20 +1,15 @@
 """Abort the Rust rollout of one environment when a Rust alarm enters ALARM.
 
 Triggered by an EventBridge rule on "CloudWatch Alarm State Change" events of the Rust target
-groups', the Rust function's and the load balancers' alarms (docs/rollout.md). Through the
-ALB adapter (``ops.adapters.alb``) it sets Rust weight 0 and stickiness off on every rule of
-both listeners that forwards to a Rust target group, whether or not Terraform's state knows
-the rule (a canary forwards to its route's Python target group instead), then records the
-abort with the rollout document's own transition (``model.rollout.state.abort``) in the
-rollout state store. The package holds this file and the project modules it imports,
-assembled at synth time (``modules/lambda_package.py``). Configuration, from the environment
-(set by the monitoring stack):
-
-- ``LISTENER_ARNS``: JSON list of the two listeners' ARNs;
-- ``RUST_TARGET_GROUPS``: JSON list of the Rust target groups' names;
-- ``CANARY_PYTHON_TARGET_GROUPS``: JSON object, canary rule's ``Route`` tag -> the ARN of its
-  route's Python target group;
-- ``ROLLOUT_PARAMETER``: the rollout state parameter's name.
+groups', the Rust function's and the load balancers' alarms (docs/rollout.md). It checks its
+own event first: the event type, the ALARM state, an alarm of this environment
+(``ALARM_PREFIXES``), this region. Then, unless the rollout is idle, aborted, or done and past
+its final bake (an alarm then only notifies), it aborts through the same code as
+``rollout abort`` (``ops.controller.rollout.Rollout.abort``): every rule of both listeners that
+forwards to Rust marked, then at Python and not sticky, then the abort recorded (over a
+missing or unreadable state too), then every rule read back. The package holds this file and
+the project modules it imports, assembled at synth time (``modules/lambda_package.py``).
+Configuration: ``ops.controller.deployed``, and ``ALARM_PREFIXES`` (JSON list).
 """
 
 from __future__ import annotations
@@ -24,36 +19,59 @@ import os
 import time
 from typing import Any
 
-from model.rollout.state import abort
-from ops.adapters.alb import ListenerRules
-from ops.adapters.store import RolloutStore
+from functions.deployed import deployed_rollout
+from model.rollout.state import bounded, in_final_bake
+from ops.adapters.store import CorruptState
 
 ACTOR = "rollout-abort function"
 
 
-def handler(event: dict[str, Any], context: Any = None, elbv2: Any = None,
-            ssm: Any = None) -> dict[str, Any]:
+def refusal(event: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> str | None:
+    """Why this event is not one to act on (None: it is)."""
     detail = event.get("detail") or {}
-    alarm = detail.get("alarmName", "an alarm")
+    alarm = str(detail.get("alarmName", ""))
     state = (detail.get("state") or {}).get("value")
-    if event.get("detail-type") != "CloudWatch Alarm State Change" or state != "ALARM":
-        return {"aborted": False, "why": f"{alarm} is {state}, not ALARM: nothing to do"}
-    import boto3
+    if event.get("detail-type") != "CloudWatch Alarm State Change":
+        return f"event type {event.get('detail-type')!r} is not an alarm state change"
+    if state != "ALARM":
+        return f"{alarm or 'the alarm'} is {state}, not ALARM: nothing to do"
+    prefixes = tuple(json.loads(environ.get("ALARM_PREFIXES") or "[]"))
+    if not prefixes or not alarm.startswith(prefixes):
+        return f"alarm {alarm!r} is not one of this environment's Rust alarms"
+    region = environ.get("AWS_REGION")
+    if region and event.get("region") and event["region"] != region:
+        return f"event of region {event['region']}, this function runs in {region}"
+    return None
 
-    rules = ListenerRules(elbv2 or boto3.client("elbv2"))
-    store = RolloutStore(ssm or boto3.client("ssm"))
-    rust = set(json.loads(os.environ["RUST_TARGET_GROUPS"]))
-    python_by_tag = json.loads(os.environ["CANARY_PYTHON_TARGET_GROUPS"])
-    lines = [line for listener in json.loads(os.environ["LISTENER_ARNS"])
-             for line in rules.roll_back(listener, rust,
-                                         lambda key: python_by_tag.get(key or ""))]
-    name = os.environ["ROLLOUT_PARAMETER"]
-    rollout = store.read_name(name)
-    if rollout is None:  # the listeners are rolled back; say loudly that nothing recorded it
-        raise RuntimeError(f"rolled back {len(lines)} rule(s) but there is no rollout state "
-                           f"{name} to record the abort in")
-    reason = f"alarm {alarm} entered ALARM: {(detail.get('state') or {}).get('reason', '')}"
-    store.write_name(name, abort(rollout, int(time.time()), ACTOR, reason.strip(),
-                                 emergency=True))
-    print(json.dumps({"aborted": True, "alarm": alarm, "rules": lines}))
-    return {"aborted": True, "alarm": alarm, "rules": lines}
+
+def handler(event: dict[str, Any], context: Any = None, clients: Any = None,
+            now: int | None = None) -> dict[str, Any]:
+    why_not = refusal(event, os.environ)
+    if why_not:
+        print(json.dumps({"aborted": False, "why": why_not}))
+        return {"aborted": False, "why": why_not}
+    now = int(time.time()) if now is None else now
+    rollout = deployed_rollout(os.environ, ACTOR, clients)
+    detail = event["detail"]
+    alarm = detail["alarmName"]
+    try:
+        stored = rollout.store.read()
+    except CorruptState:
+        stored = None  # an unreadable state: abort (fails safe)
+    if stored is not None and not in_final_bake(stored.state, now,
+                                                rollout.config.controller.final_bake_s):
+        why = (f"alarm {alarm} entered ALARM; the rollout is {stored.state.phase}"
+               + (" and past its final bake" if stored.state.phase == "done" else "")
+               + ": nothing to abort")
+        rollout.notifier.send({"environment": rollout.config.name, "transition": "alarm",
+                               "to": stored.state.summary, "who": rollout.identity(),
+                               "actor": ACTOR, "why": why, "gates": []})
+        print(json.dumps({"aborted": False, "why": why}))
+        return {"aborted": False, "why": why}
+    reason = bounded(f"alarm {alarm} entered ALARM: "
+                     f"{(detail.get('state') or {}).get('reason', '')}".strip())
+    outcome = rollout.abort(now, reason, automatic=True)
+    answer = {"aborted": True, "alarm": alarm, "rules": outcome.lines,
+              "state": outcome.state.summary if outcome.state else None}
+    print(json.dumps(answer))
+    return answer

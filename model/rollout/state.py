@@ -1,16 +1,23 @@
 """The rollout of Rust on one environment as a state machine (docs/rollout.md).
 
-The state is persisted, one JSON document per environment (``/scorer/<env>/rust-rollout`` in
-SSM Parameter Store, whose version history is the audit trail); this module only computes.
-Every transition is a function ``(state, ..., now, actor, reason) -> state``; a refused one
-raises ``RolloutError`` naming why and changes nothing. Times are epoch seconds, given by the
-caller (a fake clock in tests).
+The state is persisted, one JSON document per environment, every version kept (the rollout
+state store, ``ops.adapters.store``); this module only computes. Every transition is a
+function ``(state, ..., now, actor, reason) -> state``; a refused one raises ``RolloutError``
+naming why and changes nothing. Times are epoch seconds, given by the caller (a fake clock in
+tests).
 
-    idle --start--> rolling --advance (bake over, gates green)--> rolling ... last step
+    idle --start--> rolling --advance (bake over, gates green)--> rolling ... last step --> done
     rolling --pause--> paused --resume--> rolling
+    rolling --progress deadline, gates inconclusive--> paused (or aborted, by policy)
     rolling|paused --promote--> done (R = 100)
-    any --abort [--emergency]--> aborted (R = 0; emergency: stickiness off too)
-    aborted|done --start--> rolling
+    any --abort--> aborted (R = 0 and stickiness off: cookie holders move to Python too)
+    aborted|done|idle --start--> rolling (stickiness back on)
+
+An abort always wins: it applies to any phase and any document, and once recorded nothing but
+a new ``start`` raises Rust again. After ``done`` an automatic abort (a red gate, a Rust
+alarm) still moves traffic during the final bake (``ControllerPolicy.final_bake_s``); after it
+Rust is the production path and alarms only notify (AWS AppConfig stops rolling back after
+its final bake time too).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from itertools import pairwise
 from typing import Literal
 
-from model.config import EnvironmentConfig
+from model.config import ControllerPolicy, EnvironmentConfig
 from model.errors import ConfigurationError
 from model.rollout.controls import rust_percent_of
 from model.rollout.gates import Verdict
@@ -33,6 +40,7 @@ _DURATION = re.compile(r"([0-9]{1,6})([smhd]?)")
 _UNIT_S = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _STEP = re.compile(r"[0-9]{1,3}")
 REASON_MAX = 200  # characters of an operator's reason: one line of the history
+RECORD_MAX = 1000  # characters of a reason the controller writes (it names gate numbers)
 
 
 class RolloutError(ConfigurationError):
@@ -184,6 +192,11 @@ class RolloutState:
         return (Pin("routes", route_key, rust_percent_of(config, route_key)),
                 Pin("emergency", None, config.emergency_rollback))
 
+    def recorded(self, now: int, actor: str, reason: str) -> RolloutState:
+        """The same routes and phase as a new version that says ``reason`` (a repair, a
+        restore, a reconciliation)."""
+        return replace(self, at=now, actor=actor, reason=reason, forced=False)
+
     def bake_left(self, now: int) -> int:
         if self.step_started_at is None:
             return 0
@@ -264,6 +277,9 @@ def parse_steps(raw: str) -> tuple[int, ...]:
         raise RolloutError(f"steps {', '.join(map(str, bad))} are outside 1..100")
     if any(b <= a for a, b in pairwise(steps)):
         raise RolloutError(f"steps {raw!r} must increase strictly")
+    if steps[-1] != 100:
+        raise RolloutError(f"steps {raw!r} end at {steps[-1]}: a rollout ends with Rust at 100 "
+                           "(to hold at a lower R, pause the rollout at that step)")
     return steps
 
 
@@ -333,7 +349,7 @@ def advance(state: RolloutState, now: int, verdicts: list[Verdict], actor: str,
                            + " (--force advances anyway and records that it did)")
     if state.step + 1 >= len(state.steps):
         moved = _moved(state, state.steps[-1], now, actor, reason or "last step baked",
-                       phase="done")
+                       phase="done", step_started_at=now)
     else:
         moved = _moved(state, state.steps[state.step + 1], now, actor, reason or "advance",
                        step=state.step + 1, step_started_at=now)
@@ -359,46 +375,80 @@ def promote(state: RolloutState, now: int, actor: str, reason: str = "") -> Roll
     if state.phase not in ("rolling", "paused"):
         raise RolloutError(f"cannot promote: no rollout in progress (phase {state.phase})")
     return _moved(state, 100, now, actor, reason or "promote", phase="done",
-                  step=len(state.steps) - 1)
+                  step=len(state.steps) - 1, step_started_at=now)
 
 
-def abort(state: RolloutState, now: int, actor: str, reason: str,
-          emergency: bool = False) -> RolloutState:
-    """R = 0 on every weighted route (``emergency``: stickiness off too), whatever the phase."""
+def abort(state: RolloutState, now: int, actor: str, reason: str) -> RolloutState:
+    """R = 0 and stickiness off on every weighted route, whatever the phase (stickiness wins
+    over weights: with it on, cookie holders would keep reaching Rust for up to an hour)."""
     if not reason.strip():
         raise RolloutError("abort needs a reason (--reason ...): it goes into the history")
-    return replace(state, routes=dict.fromkeys(state.routes, 0),
-                   emergency=emergency or state.emergency, phase="aborted", at=now,
-                   actor=actor, reason=reason, forced=False)
+    return replace(state, routes=dict.fromkeys(state.routes, 0), emergency=True,
+                   phase="aborted", at=now, actor=actor, reason=reason, forced=False)
+
+
+def aborted_over(routes: tuple[str, ...], now: int, actor: str, reason: str) -> RolloutState:
+    """An aborted document for ``routes`` (the weighted route keys), recorded where no valid
+    one can be read (missing or corrupt): an abort never fails for want of a state."""
+    return abort(RolloutState(routes=dict.fromkeys(routes, 0)), now, actor, reason)
+
+
+def in_final_bake(state: RolloutState, now: int, final_bake_s: int) -> bool:
+    """Whether an automatic abort still acts: during a rollout, and after ``done`` for
+    ``final_bake_s`` (an idle or aborted state has nothing to abort)."""
+    if state.phase in ("rolling", "paused"):
+        return True
+    return (state.phase == "done" and state.step_started_at is not None
+            and now < state.step_started_at + final_bake_s)
 
 
 @dataclass(frozen=True)
 class Decision:
-    action: Literal["advance", "abort", "wait", "nothing"]
+    action: Literal["advance", "abort", "pause", "wait", "nothing"]
     why: str
 
 
-def decide(state: RolloutState, now: int, verdicts: list[Verdict]) -> Decision:
-    """What ``tick`` does now: abort on a red gate, advance when the bake is over and every
-    gate is green, else wait (saying why)."""
+def decide(state: RolloutState, now: int, verdicts: list[Verdict],
+           policy: ControllerPolicy) -> Decision:
+    """What a controller run does now: abort on a red gate (during the final bake after
+    ``done`` too), advance when the bake is over and every gate is green; when the gates stay
+    inconclusive past the progress deadline, apply ``policy.inconclusive`` (pause or abort);
+    else wait (saying why)."""
+    red = [v for v in verdicts if v.status == "red"]
+    if red and in_final_bake(state, now, policy.final_bake_s):
+        return Decision("abort", "; ".join(gate_lines(red)))
     if state.phase != "rolling":
         return Decision("nothing", f"phase {state.phase}: nothing to do")
-    red = [v for v in verdicts if v.status == "red"]
-    if red:
-        return Decision("abort", "; ".join(gate_lines(red)))
     found = refusals(state, now, verdicts)
-    if found:
-        return Decision("wait", "; ".join(found))
-    return Decision("advance", f"bake over and every gate green at step {state.step + 1}/"
-                               f"{len(state.steps)}")
+    if not found:
+        return Decision("advance", f"bake over and every gate green at step {state.step + 1}/"
+                                   f"{len(state.steps)}")
+    started = state.step_started_at if state.step_started_at is not None else now
+    overdue = now - (started + state.bake_s + policy.progress_deadline_s)
+    if not state.bake_left(now) and overdue >= 0:
+        why = (f"progress deadline: step {state.step + 1}/{len(state.steps)} baked and its "
+               f"gates stayed inconclusive for {policy.progress_deadline_s} s more: "
+               + "; ".join(found))
+        return Decision(policy.inconclusive, why)
+    return Decision("wait", "; ".join(found))
 
 
-def tick(state: RolloutState, now: int, verdicts: list[Verdict],
-         actor: str) -> tuple[RolloutState, Decision]:
+def tick(state: RolloutState, now: int, verdicts: list[Verdict], actor: str,
+         policy: ControllerPolicy) -> tuple[RolloutState, Decision]:
     """Idempotent: the state after acting on ``decide`` (unchanged when waiting)."""
-    decision = decide(state, now, verdicts)
+    decision = decide(state, now, verdicts, policy)
     if decision.action == "abort":
-        return abort(state, now, actor, f"tick: {decision.why}"), decision
+        return abort(state, now, actor, bounded(f"controller: {decision.why}")), decision
+    if decision.action == "pause":
+        return pause(state, now, actor, bounded(f"controller: {decision.why}")), decision
     if decision.action == "advance":
-        return advance(state, now, verdicts, actor, f"tick: {decision.why}"), decision
+        return advance(state, now, verdicts, actor,
+                       bounded(f"controller: {decision.why}")), decision
     return state, decision
+
+
+def bounded(text: str) -> str:
+    """``text`` as one history line: control characters replaced, at most ``REASON_MAX``
+    characters (a gate's numbers can be long)."""
+    line = "".join(c if c.isprintable() else " " for c in text)
+    return line if len(line) <= RECORD_MAX else line[:RECORD_MAX - 3] + "..."

@@ -30,7 +30,11 @@ from model.routing.view import RuleView, target_group_names
 from ops.adapters.clients import Elbv2Client
 
 ROUTE_TAG = "Route"
-TAGS_PER_CALL = 20  # DescribeTags and DescribeRules take at most 20 ARNs
+# An abort's mark on a rule: set before the rule is moved to Python, removed once the abort is
+# recorded. A marked rule is an abort the state may not hold yet (its write failed): no writer
+# raises Rust on it, and the controller and the deploys record the abort (docs/rollout.md).
+MARK_TAG = "RustAbort"
+TAGS_PER_CALL = 20  # DescribeTags, DescribeRules, AddTags and RemoveTags take at most 20 ARNs
 
 
 class LiveError(RuntimeError):
@@ -98,6 +102,7 @@ class LiveRule:
     priority: int
     key: str | None
     entry: dict[str, Any]
+    mark: str | None = None  # the abort mark's value (``MARK_TAG``), when the rule carries one
 
     @property
     def action(self) -> dict[str, Any]:
@@ -138,20 +143,35 @@ class ListenerRules:
             marker = page.get("NextMarker")
             if not marker:
                 break
-        keys = self.route_tags([e["RuleArn"] for e in entries])
-        return [LiveRule(e["RuleArn"], int(e["Priority"]), keys.get(e["RuleArn"]), e)
+        tags = self.tags([e["RuleArn"] for e in entries])
+        return [LiveRule(e["RuleArn"], int(e["Priority"]), tags[e["RuleArn"]].get(ROUTE_TAG),
+                         e, tags[e["RuleArn"]].get(MARK_TAG))
                 for e in entries]
 
-    def route_tags(self, arns: list[str]) -> dict[str, str]:
-        """Rule ARN -> its ``Route`` tag, for the rules that carry one."""
-        found = {}
+    def tags(self, arns: list[str]) -> dict[str, dict[str, str]]:
+        """Rule ARN -> its tags, for every one of ``arns``."""
+        found: dict[str, dict[str, str]] = {arn: {} for arn in arns}
         for start in range(0, len(arns), TAGS_PER_CALL):
             described = self.client.describe_tags(ResourceArns=arns[start:start + TAGS_PER_CALL])
             for item in described["TagDescriptions"]:
-                for tag in item.get("Tags", []):
-                    if tag["Key"] == ROUTE_TAG:
-                        found[item["ResourceArn"]] = tag["Value"]
+                found[item["ResourceArn"]] = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
         return found
+
+    def route_tags(self, arns: list[str]) -> dict[str, str]:
+        """Rule ARN -> its ``Route`` tag, for the rules that carry one."""
+        return {arn: tags[ROUTE_TAG] for arn, tags in self.tags(arns).items()
+                if ROUTE_TAG in tags}
+
+    def mark(self, arns: list[str], value: str) -> None:
+        """The abort mark on every rule of ``arns``."""
+        for start in range(0, len(arns), TAGS_PER_CALL):
+            self.client.add_tags(ResourceArns=arns[start:start + TAGS_PER_CALL],
+                                 Tags=[{"Key": MARK_TAG, "Value": value}])
+
+    def unmark(self, arns: list[str]) -> None:
+        for start in range(0, len(arns), TAGS_PER_CALL):
+            self.client.remove_tags(ResourceArns=arns[start:start + TAGS_PER_CALL],
+                                    TagKeys=[MARK_TAG])
 
     def priorities(self, arns: list[str]) -> dict[str, int]:
         """Rule ARN -> live priority, for those of ``arns`` that exist."""
@@ -219,19 +239,30 @@ class ListenerRules:
             move(arn, park)
         return False
 
+    def forwarding_to(self, listener_arn: str, rust: set[str]) -> list[LiveRule]:
+        """The rules of one listener that forward to a target group named in ``rust``."""
+        return [rule for rule in self.rules(listener_arn)
+                if any(target_group_name(g[0]) in rust for g in rule.forwards_to())]
+
     def roll_back(self, listener_arn: str, rust: set[str],
-                  python_of: Callable[[str | None], str | None]) -> list[str]:
-        """Every rule of one listener that forwards to a target group named in ``rust``: Rust
+                  python_of: Callable[[str | None], str | None], mark: str) -> list[str]:
+        """Every rule of one listener that forwards to a target group named in ``rust``: the
+        abort mark ``mark`` first (so that a failure after it leaves a trace), then Rust
         weight 0 and stickiness off; a rule that forwards to Rust alone forwards to
         ``python_of(its Route tag)`` (a target group ARN) instead, or is deleted when that is
-        None. One line per rule changed."""
+        None. A rule already at Rust 0, not sticky, is marked only. One line per rule
+        changed."""
         lines = []
-        for rule in self.rules(listener_arn):
+        rules = self.forwarding_to(listener_arn, rust)
+        self.mark([rule.arn for rule in rules if rule.mark is None], mark)
+        for rule in rules:
             groups = rule.forwards_to()
             to_rust = [g for g in groups if target_group_name(g[0]) in rust]
-            if not to_rust:
-                continue
             others = [g for g in groups if g not in to_rust]
+            sticky = ((rule.action.get("ForwardConfig") or {}).get(
+                "TargetGroupStickinessConfig") or {}).get("Enabled", False)
+            if others and not sticky and all(weight == 0 for _, weight in to_rust):
+                continue  # rolled back already
             if others:
                 forward = rule.action.get("ForwardConfig") or {}
                 duration = (forward.get("TargetGroupStickinessConfig") or {}).get(
@@ -256,14 +287,24 @@ class ListenerRules:
         return lines
 
 
+def _shown(view: ActionView) -> str:
+    """``tg-a=90, tg-b=10 sticky``: an action's targets and stickiness."""
+    targets = ", ".join(n if w is None else f"{n}={w}" for n, w in view.targets)
+    return targets + ("" if len(view.targets) < 2 else
+                      " sticky" if view.stickiness else " not sticky")
+
+
 class Router:
     """The live routing of one environment: its two listeners."""
 
-    def __init__(self, client: Elbv2Client, config: EnvironmentConfig) -> None:
+    def __init__(self, client: Elbv2Client, config: EnvironmentConfig,
+                 listener_arns: dict[Listener, str] | None = None) -> None:
+        """``listener_arns``: the listeners when known (a function is given them); else they
+        are found by load balancer name on first use."""
         self.rules = ListenerRules(client)
         self.client = client
         self.config = config
-        self._listeners: dict[Listener, str] | None = None
+        self._listeners: dict[Listener, str] | None = listener_arns
 
     def load_balancer_arn(self, listener: Listener) -> str | None:
         """The ARN of the load balancer ``listener`` belongs to, or None when it does not
@@ -346,6 +387,42 @@ class Router:
                             " sticky" if view.stickiness else " not sticky"))
         return lines
 
+    def live_weights(self, config: EnvironmentConfig) -> list[dict[str, Any]]:
+        """Every weighted and canary rule: its live action beside what ``config`` renders
+        (the recorded state applied), in few words."""
+        names = target_group_names(config)
+        wanted, live = self._rollout_rules(config)
+        found = {route.key: (rule, ActionView.from_api(rule.action, target_group_name))
+                 for rule, route in live}
+        rows = []
+        for key, route in sorted(wanted.items()):
+            want = route.action.view(names)
+            rule, view = found.get(key, (None, None))
+            rows.append({"route": key, "listener": route.listener.name,
+                         "priority": rule.priority if rule else None,
+                         "live": _shown(view) if view else "(no live rule)",
+                         "recorded": _shown(want), "same": view == want,
+                         "mark": rule.mark if rule else None})
+        return rows
+
+    def changes(self, before: EnvironmentConfig, after: EnvironmentConfig) -> list[str]:
+        """The rules whose action differs between ``before`` and ``after``, one line each
+        (a preview: nothing is read or written)."""
+        names = target_group_names(after)
+        old = {r.key: r for r in effective_routes(before, ROUTES)
+               if r.action.weighted or r.canary_of is not None}
+        lines = []
+        for route in effective_routes(after, ROUTES):
+            if not (route.action.weighted or route.canary_of is not None):
+                continue
+            was = old.get(route.key)
+            want = route.action.view(names)
+            if was is None or was.action.view(names) != want:
+                lines.append(f"{route.listener} {route.priority} {route.key}: "
+                             f"{_shown(was.action.view(names)) if was else '(none)'} -> "
+                             f"{_shown(want)}")
+        return lines
+
     def verify_weights(self, config: EnvironmentConfig) -> list[str]:
         """Every weighted and canary rule read back: one line per rule whose live action
         differs from what ``config`` renders, or that is missing."""
@@ -364,10 +441,33 @@ class Router:
                                 f"sticky {want.stickiness}")
         return problems
 
-    def roll_back(self) -> list[str]:
+    def apply(self, config: EnvironmentConfig, attempts: int = 3) -> tuple[list[str], list[str]]:
+        """``set_weights`` then every rule read back (``verify_weights``), again while some
+        rule does not carry it (a write lost or overtaken), at most ``attempts`` times:
+        (lines of the rules changed, what still differs; empty when verified)."""
+        lines: list[str] = []
+        for _ in range(attempts):
+            lines += self.set_weights(config)
+            problems = self.verify_weights(config)
+            if not problems:
+                return lines, []
+        return lines, problems
+
+    def marked(self) -> list[LiveRule]:
+        """Every rule of both listeners that carries the abort mark."""
+        return [rule for rules in self.live().values() for rule in rules if rule.mark]
+
+    def clear_marks(self) -> int:
+        """The abort mark off every rule (once the abort is recorded); how many carried it."""
+        marked = [rule.arn for rule in self.marked()]
+        self.rules.unmark(marked)
+        return len(marked)
+
+    def roll_back(self, mark: str = "") -> list[str]:
         """Rust weight 0 and stickiness off on every rule of both listeners that forwards to
-        a Rust target group, in state or not; a rule that forwards to Rust alone (a canary)
-        forwards to its route's Python target group, or is deleted when no route owns it."""
+        a Rust target group, in state or not, each marked ``mark`` first (an abort's time and
+        actor: ``MARK_TAG``); a rule that forwards to Rust alone (a canary) forwards to its
+        route's Python target group, or is deleted when no route owns it."""
         names = target_group_names(self.config)
         splits = {r.key: split for r in ROUTES if (split := r.action.split())}
         rust = {names[rust] for _, rust in splits.values()}
@@ -375,7 +475,11 @@ class Router:
         python_of |= {canary_key(key): name for key, name in python_of.items()}
         arns = self.rules.target_group_arns(python_of.values())
         lines = []
+        for listener_arn in self.listener_arns().values():  # every rule marked before any moves
+            self.rules.mark([rule.arn for rule in self.rules.forwarding_to(listener_arn, rust)
+                             if rule.mark is None], mark or "aborted")
         for listener, listener_arn in self.listener_arns().items():
             lines += [f"{line[:12]}{listener} {line[12:]}" for line in self.rules.roll_back(
-                listener_arn, rust, lambda key: arns.get(python_of.get(key or "", "")))]
+                listener_arn, rust, lambda key: arns.get(python_of.get(key or "", "")),
+                mark or "aborted")]
         return lines

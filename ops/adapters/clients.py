@@ -32,6 +32,10 @@ class Elbv2Client(Protocol):
 
     def modify_rule(self, *, RuleArn: str, Actions: list[Answer]) -> object: ...
 
+    def add_tags(self, *, ResourceArns: list[str], Tags: list[Answer]) -> object: ...
+
+    def remove_tags(self, *, ResourceArns: list[str], TagKeys: list[str]) -> object: ...
+
     def delete_rule(self, *, RuleArn: str) -> object: ...
 
     def set_rule_priorities(self, *, RulePriorities: list[Answer]) -> object: ...
@@ -50,6 +54,29 @@ class SsmClient(Protocol):
     def put_parameter(self, *, Name: str, Value: str, Type: str, Overwrite: bool) -> object: ...
 
     def get_parameter_history(self, *, Name: str, NextToken: str = ...) -> Answer: ...
+
+
+class DynamodbErrors(Protocol):
+    TransactionCanceledException: type[Exception]
+    ResourceNotFoundException: type[Exception]
+
+
+class DynamodbClient(Protocol):
+    @property
+    def exceptions(self) -> DynamodbErrors: ...
+
+    def get_item(self, *, TableName: str, Key: Answer, ConsistentRead: bool) -> Answer: ...
+
+    def query(self, *, TableName: str, KeyConditionExpression: str,
+              ExpressionAttributeNames: dict[str, str], ExpressionAttributeValues: Answer,
+              ConsistentRead: bool, ScanIndexForward: bool = ..., Limit: int = ...,
+              ExclusiveStartKey: Answer = ...) -> Answer: ...
+
+    def transact_write_items(self, *, TransactItems: list[Answer]) -> object: ...
+
+
+class SnsClient(Protocol):
+    def publish(self, *, TopicArn: str, Subject: str, Message: str) -> object: ...
 
 
 class CloudwatchClient(Protocol):
@@ -86,6 +113,12 @@ class AwsClients(Protocol):
 
     @property
     def cloudwatch(self) -> CloudwatchClient: ...
+
+    @property
+    def dynamodb(self) -> DynamodbClient: ...
+
+    @property
+    def sns(self) -> SnsClient: ...
 
     @property
     def s3(self) -> S3Client: ...

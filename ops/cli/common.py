@@ -21,7 +21,9 @@ from model.config import EnvironmentConfig
 from model.errors import ConfigurationError
 from model.rollout.state import RolloutError
 from ops.adapters.alb import LiveError
+from ops.adapters.store import CorruptState, MissingState
 from ops.adapters.tfstate import StateError
+from ops.controller.rollout import AbortNotRecorded, NotVerified
 from ops.driver.preflight import Refused
 from ops.driver.terraform import DeployError
 from ops.driver.tools import ToolError
@@ -45,6 +47,15 @@ def run(command: Callable[[], int]) -> int:
     except BrokenPipeError:  # the reader went away (``| head``): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
+    except (MissingState, CorruptState) as error:  # the state cannot be read: an error
+        print(f"error: {error}", file=sys.stderr)
+        return ERROR
+    except AbortNotRecorded as error:  # the listeners moved, the record did not
+        print(f"error: {error}", file=sys.stderr)
+        return ERROR
+    except NotVerified as error:  # recorded; some rule does not carry it yet
+        print(f"error: {error}", file=sys.stderr)
+        return REFUSED
     except RolloutError as error:  # a refused transition (before ConfigurationError)
         print(f"refused: {error}", file=sys.stderr)
         return REFUSED

@@ -39,11 +39,11 @@ from model.routing.view import RuleView, differences, intended
 from ops.adapters.alb import LiveError, Router
 from ops.adapters.aws import Clients
 from ops.adapters.clients import AwsClients
-from ops.adapters.store import RolloutStore
 from ops.adapters.tfstate import StateError, read_routing_state, rules_from_state
 from ops.cli.common import ERROR, environment, run
 from ops.cli.tables import table
 from ops.controller.rollback import emergency_rollback
+from ops.controller.rollout import Rollout
 from ops.driver.preflight import delete_orphans, find_orphans, repair_commands
 from ops.driver.terraform import DeployError, import_resource
 from ops.driver.tools import terraform_environment
@@ -113,13 +113,14 @@ def _run(args: argparse.Namespace, clients: AwsClients | None) -> int:
             print(explain(config, args.method, args.url, listener, headers))
         return 0
     clients = clients or Clients(config.region)
-    router, store = Router(clients.elbv2, config), RolloutStore(clients.ssm)
+    rollout = Rollout.of(config, clients)
+    router, store = rollout.router, rollout.store
     if args.command == "rollback":
-        lines, recorded = emergency_rollback(router, store, config)
-        print("\n".join(lines) if lines else "no rule forwards to Rust")
-        print(recorded)
+        outcome = emergency_rollback(rollout)
+        print("\n".join(outcome.lines) if outcome.lines else "no rule forwards to Rust")
+        print(f"recorded in {store.where()}: {outcome.what}")
         print(f"a deploy keeps it (pipenv run deploy --env {config.name} --parts routing: "
-              "it keeps the recorded emergency)")
+              "it keeps the recorded abort)")
         return 0
     state = read_routing_state(config, args.state, s3=clients.s3)
     if args.command == "repair":
@@ -127,7 +128,7 @@ def _run(args: argparse.Namespace, clients: AwsClients | None) -> int:
     try:
         live = router.views()
         orphans = find_orphans(router, config, state)
-        persisted = store.read(config)
+        persisted = store.read()
     except (StateError, LiveError):
         raise
     except Exception as error:  # credentials, endpoint, API errors: say what, exit 2
@@ -135,7 +136,7 @@ def _run(args: argparse.Namespace, clients: AwsClients | None) -> int:
               file=sys.stderr)
         return ERROR
     if persisted is not None:  # compare with what the rollout state says is live
-        config = applied_to(config, persisted)
+        config = applied_to(config, persisted.state)
     wanted = intended(config)
     drift, others = differences(wanted, live)
     orphaned = [f"orphaned    {o.listener} {o.priority} {o.route_key or 'canary slot'}: live, "

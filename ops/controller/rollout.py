@@ -1,28 +1,70 @@
-"""Rollout transitions on one environment: read the persisted state, compute the transition
-(``model.rollout.state``), write it, and set the live weights to match (docs/rollout.md).
+"""Rollout transitions and the reconcile step of one environment (docs/rollout.md): read the
+recorded state, compute the transition (``model.rollout.state``), record it with a
+conditional write, move the listeners and read every rule back.
 
-A transition writes the state, then sets the weights of the live rules through the ALB
-adapter (an abort sets the listeners first): no Terraform run, seconds. A later deploy keeps
-them: the deploy driver synthesizes with the persisted state, and the routing stack's rules
-refuse a plan whose weights differ from it.
+- Every transition is a conditional write on the version it read (``RolloutStore.write``); a
+  write based on a stale read is refused and the transition computed again from the new
+  version (an advance read before an abort is then refused: abort always wins).
+- An abort moves the listeners first (each rule marked, then at Python, not sticky), then
+  records; when the record fails, the marks stay, nothing raises Rust on a marked rule, and the
+  next reconcile (the controller, a deploy) records the abort it finds.
+- Any other transition records first, then sets the weights, reads every rule back, then reads
+  the state again: when another writer recorded a newer version meanwhile, the listeners are
+  set to that one (a late raise is undone by the writer that made it).
+- ``reconcile`` is the controller's run (and ``rollout tick``): record an unrecorded abort,
+  act on the gates (abort, advance, or at the progress deadline pause or abort), repair live
+  weights that differ from the record and record what it found. Outside a rollout it only
+  verifies.
+- Every transition and repair is notified (``ops.adapters.notify``).
 """
 
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.rollout import state as rs
 from model.rollout.gates import Verdict
+from model.routing.listener import Listener
 from ops.adapters.alb import Router
 from ops.adapters.aws import Clients
 from ops.adapters.clients import AwsClients, StsClient
 from ops.adapters.metrics import Metrics
-from ops.adapters.store import RolloutStore
-from ops.controller.gates import gate_verdicts
+from ops.adapters.notify import Notifier
+from ops.adapters.store import CorruptState, RolloutStore, StaleState, Stored
+from ops.controller.gates import gate_verdicts, rust_alarms_in_alarm
+
+ATTEMPTS = 5  # conditional writes refused as stale before a transition gives up
+
+
+class NotVerified(RuntimeError):
+    """The listeners do not all carry the recorded state after the retries (the next
+    controller run finishes it); the message names the rules."""
+
+
+class AbortNotRecorded(RuntimeError):
+    """The listeners are at Python and marked, but the abort could not be recorded (the
+    controller, or the next command, records it from the marks)."""
+
+
+def weighted_keys() -> tuple[str, ...]:
+    return tuple(sorted(r.key for r in ROUTES if r.action.weighted))
+
+
+@dataclass
+class Outcome:
+    """What one command or controller run did: ``what`` in one line, the rules it changed,
+    what still differs, the state it leaves recorded."""
+
+    what: str
+    state: rs.RolloutState | None
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    action: str = "nothing"
 
 
 @dataclass
@@ -33,100 +75,307 @@ class Rollout:
     router: Router
     store: RolloutStore
     metrics: Metrics
+    notifier: Notifier
     sts: StsClient | None = None
+    actor: str = field(default_factory=getpass.getuser)
+    _identity: str | None = None
 
     @classmethod
-    def of(cls, config: EnvironmentConfig, clients: AwsClients | None = None) -> Rollout:
+    def of(cls, config: EnvironmentConfig, clients: AwsClients | None = None, *,
+           listener_arns: dict[Listener, str] | None = None, topic_arn: str | None = None,
+           actor: str | None = None) -> Rollout:
         clients = clients or Clients(config.region)
-        return cls(config, Router(clients.elbv2, config), RolloutStore(clients.ssm),
-                   Metrics(clients.cloudwatch), clients.sts)
+        rollout = cls(config, Router(clients.elbv2, config, listener_arns),
+                      RolloutStore(clients.dynamodb, config.rollout_table_name()),
+                      Metrics(clients.cloudwatch), Notifier(clients.sns, topic_arn),
+                      clients.sts, **({"actor": actor} if actor else {}))
+        rollout.store.identity = rollout.identity
+        if topic_arn is None:
+            rollout.notifier.topic_arn = rollout.topic_arn()
+        return rollout
 
-    def actor(self) -> str:
-        try:
-            assert self.sts is not None
-            arn = self.sts.get_caller_identity()["Arn"]
-        except Exception:
-            arn = "unknown identity"
-        return f"{getpass.getuser()} ({arn})"
+    # who and where ------------------------------------------------------------------------
+    def identity(self) -> str:
+        """The AWS identity of these credentials (STS caller ARN), asked once."""
+        if self._identity is None:
+            try:
+                assert self.sts is not None
+                self._identity = str(self.sts.get_caller_identity()["Arn"])
+            except Exception:
+                self._identity = "unknown identity"
+        return self._identity
 
+    def topic_arn(self) -> str | None:
+        """The environment's alarm topic (the monitoring stack's), from the identity's
+        account."""
+        parts = self.identity().split(":")
+        if len(parts) < 5 or not parts[4].isdigit():
+            return None
+        return f"arn:aws:sns:{self.config.region}:{parts[4]}:{self.config.alarm_topic_name()}"
+
+    # reading ------------------------------------------------------------------------------
     def verdicts(self, state: rs.RolloutState, now: int) -> list[Verdict]:
-        if state.phase != "rolling":
+        if not rs.in_final_bake(state, now, self.config.controller.final_bake_s):
             return []
         return gate_verdicts(self.router, self.metrics, self.config, state, now)
 
     def history(self) -> list[dict[str, Any]]:
-        """Every transition, oldest first: when, who, from, to, why (from the stored
-        versions)."""
+        """Every version, oldest first: version, when, who (the AWS identity that wrote it),
+        actor, from, to, why."""
         found, before = [], None
-        for version in self.store.versions(self.config):
-            state = rs.RolloutState.from_json(version["Value"])
-            when = version["LastModifiedDate"]
+        for entry in self.store.history():
+            state = entry.state
             found.append({
-                "version": version["Version"],
-                "when": when.isoformat() if hasattr(when, "isoformat") else str(when),
-                "who": state.actor or version.get("LastModifiedUser", ""),
-                "identity": version.get("LastModifiedUser", ""),
+                "version": entry.version,
+                "when": entry.written_at,
+                "who": entry.identity,
+                "actor": state.actor if state else "",
                 "from": before.summary if before else "",
-                "to": state.summary,
-                "why": state.reason + (" (forced)" if state.forced else ""),
+                "to": state.summary if state else f"(unreadable: {entry.problem})",
+                "why": (state.reason + (" (forced)" if state.forced else "")) if state else "",
             })
-            before = state
+            before = state or before
         return found
 
     def status(self, now: int) -> dict[str, Any]:
-        state = self.store.require(self.config)
+        stored = self.store.require()
+        state = stored.state
         verdicts = self.verdicts(state, now)
-        decision = rs.decide(state, now, verdicts)
+        decision = rs.decide(state, now, verdicts, self.config.controller)
+        applied = rs.applied_to(self.config, state)
         return {
-            "environment": self.config.name, "parameter": rs.parameter_name(self.config),
+            "environment": self.config.name, "store": self.store.table,
+            "version": stored.version,
             "phase": state.phase, "summary": state.summary,
             "step": (f"{state.step + 1}/{len(state.steps)}" if state.steps else None),
             "steps": list(state.steps), "routes": state.routes, "emergency": state.emergency,
             "rollout_routes": list(state.rollout_routes),
             "bake_s": state.bake_s,
             "bake_left_s": state.bake_left(now) if state.phase == "rolling" else None,
+            "live": self.router.live_weights(applied),
+            "drift": self.router.verify_weights(applied),
+            "marked": [f"{rule.key or rule.arn}: {rule.mark}" for rule in self.router.marked()],
+            "next": self.preview(state, now),
             "gates": [{"route": v.route, "gate": v.gate, "status": v.status, "detail": v.detail}
                       for v in verdicts],
-            "tick_would": {"action": decision.action, "why": decision.why},
+            "controller_would": {"action": decision.action, "why": decision.why},
+            "controller": {"enabled": self.config.controller.enabled,
+                           "schedule": self.config.controller.schedule_expression},
             "last": {"actor": state.actor, "reason": state.reason, "at": state.at},
         }
 
+    def preview(self, state: rs.RolloutState, now: int) -> dict[str, Any] | None:
+        """What the next step changes, on which rules: None outside a rollout."""
+        if state.phase not in ("rolling", "paused"):
+            return None
+        try:
+            nxt = rs.advance(state, now, [], "preview", force=True) if state.phase == "rolling" \
+                else rs.advance(rs.resume(state, now, "preview"), now, [], "preview", force=True)
+        except rs.RolloutError:
+            return None
+        changes = self.router.changes(rs.applied_to(self.config, state),
+                                      rs.applied_to(self.config, nxt))
+        return {"to": nxt.summary, "rules": changes}
+
+    # writing ------------------------------------------------------------------------------
+    def _record(self, compute: Callable[[rs.RolloutState], rs.RolloutState],
+                now: int) -> tuple[Stored, Stored]:
+        """Compute from the head and write conditionally, again from the new head when the
+        write was stale: (the head read, the head written; the same when nothing changed)."""
+        for _ in range(ATTEMPTS):
+            read = self.store.require()
+            new = compute(read.state)
+            if new == read.state:
+                return read, read
+            try:
+                return read, Stored(new, self.store.write(new, read.version, now))
+            except StaleState:
+                continue
+        raise rs.RolloutError(f"{self.store.where()} changed under {ATTEMPTS} attempts in a "
+                              "row (other writers): try again")
+
+    def _converge(self, written: Stored, attempts: int = 3) -> tuple[list[str], list[str]]:
+        """The listeners set to the recorded state and read back; then the head read again,
+        and the listeners set to it when another writer recorded a newer version meanwhile.
+        Nothing is raised while a rule carries an abort mark (that abort is recorded
+        first)."""
+        lines: list[str] = []
+        current = written
+        for _ in range(attempts):
+            if self.router.marked():
+                raise AbortNotRecorded(
+                    f"recorded version {current.version}, but rules carry an abort mark (an "
+                    "abort in progress, or one whose record failed): nothing raises Rust on "
+                    "them; the abort is recorded by its writer or by the next controller run "
+                    "('pipenv run rollout tick')")
+            changed, problems = self.router.apply(rs.applied_to(self.config, current.state))
+            lines += changed
+            head = self.store.require()
+            if head.version == current.version:
+                return lines, problems
+            current = head
+        return lines, self.router.verify_weights(rs.applied_to(self.config, current.state))
+
     def transition(self, command: str, now: int, *, reason: str = "", steps: str = "",
-                   bake: str | None = None, routes: str | None = None, force: bool = False,
-                   emergency: bool = False) -> tuple[rs.RolloutState, list[str], str]:
-        """Apply one command's transition: (new state, live lines, what happened). Bad input
-        is refused before anything is read or changed."""
+                   bake: str | None = None, routes: str | None = None,
+                   force: bool = False) -> Outcome:
+        """One operator command's transition. Bad input is refused before anything is read
+        or changed."""
         problem = rs.reason_problem(reason)
         if problem:
             raise rs.RolloutError(problem)
-        state = self.store.require(self.config)
-        actor = self.actor()
+        if command == "abort":
+            return self.abort(now, reason)
+        compute: Callable[[rs.RolloutState], rs.RolloutState]
+        actor = self.actor
         if command == "start":
             bake_s = rs.parse_duration(bake) if bake else max(  # the stickiness duration
                 (getattr(r.action, "stickiness_seconds", 0) for r in ROUTES), default=3600)
             keys = tuple(k.strip() for k in (routes or "").split(",") if k.strip())
-            new = rs.start(state, rs.parse_steps(steps), bake_s, keys, now, actor, reason)
+            parsed = rs.parse_steps(steps)
+            alarms = rust_alarms_in_alarm(self.metrics, self.config)
+            if alarms:
+                raise rs.RolloutError(f"start refused: {len(alarms)} Rust alarm(s) in ALARM "
+                                      f"({', '.join(alarms[:3])}"
+                                      + (", ..." if len(alarms) > 3 else "") + ")")
+            if self.router.marked():
+                raise rs.RolloutError("start refused: rules carry an abort mark that the state "
+                                      "does not hold yet: run 'pipenv run rollout tick' first")
+
+            def compute(s: rs.RolloutState) -> rs.RolloutState:
+                return rs.start(s, parsed, bake_s, keys, now, actor, reason)
         elif command == "advance":
-            new = rs.advance(state, now, self.verdicts(state, now), actor, reason, force=force)
-        elif command == "pause":
-            new = rs.pause(state, now, actor, reason)
-        elif command == "resume":
-            new = rs.resume(state, now, actor, reason)
-        elif command == "promote":
-            new = rs.promote(state, now, actor, reason)
-        elif command == "abort":
-            new = rs.abort(state, now, actor, reason, emergency=emergency)
+            def compute(s: rs.RolloutState) -> rs.RolloutState:
+                return rs.advance(s, now, self.verdicts(s, now), actor, reason, force=force)
+        elif command in ("pause", "resume", "promote"):
+            step = {"pause": rs.pause, "resume": rs.resume, "promote": rs.promote}[command]
+
+            def compute(s: rs.RolloutState) -> rs.RolloutState:
+                return step(s, now, actor, reason)
         elif command == "tick":
-            new, decision = rs.tick(state, now, self.verdicts(state, now), f"tick by {actor}")
-            if new == state:
-                return state, [], f"tick: {decision.action}: {decision.why}"
+            return self.reconcile(now)
         else:
             raise ValueError(f"unknown rollout command {command!r}")
-        applied = rs.applied_to(self.config, new)
-        if command == "abort" or new.phase == "aborted":  # listeners first: safety
-            lines = self.router.set_weights(applied)
-            self.store.write(self.config, new)
-        else:
-            self.store.write(self.config, new)
-            lines = self.router.set_weights(applied)
-        return new, lines, f"{command}: {state.summary} -> {new.summary}"
+        read, written = self._record(compute, now)
+        lines, problems = self._converge(written)
+        outcome = Outcome(f"{command}: {read.state.summary} -> {written.state.summary}",
+                          written.state, lines, problems, command)
+        if written.version != read.version:
+            self.notify(command, read.state, written.state)
+        if problems:
+            raise NotVerified(f"{outcome.what}, recorded; but {len(problems)} rule(s) do not "
+                              "carry it yet (the controller finishes it): "
+                              + "; ".join(problems))
+        return outcome
+
+    def abort(self, now: int, reason: str, *, automatic: bool = False) -> Outcome:
+        """The listeners to Python first (marked, Rust 0, not sticky), then the abort
+        recorded, over any head (missing or corrupt too), then the marks cleared and every
+        rule read back. AbortNotRecorded when the record fails (the marks stay)."""
+        problem = rs.reason_problem(reason) if not automatic else None
+        if problem or not reason.strip():
+            raise rs.RolloutError(problem or "abort needs a reason (--reason ...): it goes "
+                                  "into the history")
+        actor = self.actor
+        lines = self.router.roll_back(mark=f"{now} {actor}"[:200])
+        before: rs.RolloutState | None = None
+        try:
+            for _ in range(ATTEMPTS):
+                try:
+                    read = self.store.read()
+                    expected = None if read is None else read.version
+                    before = None if read is None else read.state
+                    if read is not None and read.state.phase == "aborted" \
+                            and not any(read.state.routes.values()) and read.state.emergency:
+                        written = read  # aborted already: nothing to record
+                        break
+                    new = (rs.abort(read.state, now, actor, reason) if read is not None else
+                           rs.aborted_over(weighted_keys(), now, actor,
+                                           f"{reason} (no rollout state was found)"))
+                except CorruptState as corrupt:
+                    expected, before = corrupt.version, None
+                    new = rs.aborted_over(weighted_keys(), now, actor,
+                                          f"{reason} (over an unreadable state: {corrupt})"[
+                                              :rs.RECORD_MAX])
+                try:
+                    written = Stored(new, self.store.write(new, expected, now))
+                    break
+                except StaleState:
+                    continue
+            else:
+                raise rs.RolloutError("the store changed under every attempt")
+        except Exception as error:
+            raise AbortNotRecorded(
+                f"the listeners are at Python ({len(lines)} rule(s) changed, each marked) but "
+                f"the abort is not recorded in {self.store.where()}: {error}. Nothing raises "
+                "Rust on a marked rule; the controller records the abort on its next run "
+                "(or run this abort again)") from error
+        self.router.clear_marks()
+        problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
+        if problems:  # a late write of another writer: once more
+            lines += self.router.roll_back(mark=f"{now} {actor}"[:200])
+            self.router.clear_marks()
+            problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
+        if before is None or before != written.state:
+            self.notify("abort", before, written.state)
+        summary = before.summary if before else "(no readable state)"
+        outcome = Outcome(f"abort: {summary} -> {written.state.summary}", written.state, lines,
+                          problems, "abort")
+        if problems:
+            raise NotVerified(f"{outcome.what}, recorded; but {len(problems)} rule(s) still "
+                              "reach Rust: " + "; ".join(problems))
+        return outcome
+
+    def reconcile(self, now: int) -> Outcome:
+        """One controller run: an unrecorded abort found on the listeners is recorded; then
+        the gates' decision is acted on; then live weights that differ from the record are
+        repaired, and the repair recorded. Idempotent."""
+        marked = self.router.marked()
+        if marked:
+            found = ", ".join(sorted({rule.mark or "" for rule in marked}))[:300]
+            return self.abort(now, f"found an abort on {len(marked)} rule(s) that the state "
+                                   f"did not hold (marked {found})", automatic=True)
+        stored = self.store.require()
+        state = stored.state
+        verdicts = self.verdicts(state, now)
+        decision = rs.decide(state, now, verdicts, self.config.controller)
+        if decision.action == "abort":
+            outcome = self.abort(now, rs.bounded(f"controller: {decision.why}"), automatic=True)
+            outcome.action = "abort"
+            return outcome
+        if decision.action in ("advance", "pause"):
+            new, _ = rs.tick(state, now, verdicts, self.actor, self.config.controller)
+            try:
+                written = Stored(new, self.store.write(new, stored.version, now))
+            except StaleState:
+                return Outcome(f"{decision.action}: the state changed meanwhile (another "
+                               "writer); the next run decides again", state)
+            lines, problems = self._converge(written)
+            self.notify(decision.action, state, new, verdicts)
+            return Outcome(f"{decision.action}: {state.summary} -> {new.summary} "
+                           f"({decision.why})", new, lines, problems, decision.action)
+        applied = rs.applied_to(self.config, state)
+        drift = self.router.verify_weights(applied)
+        if not drift:
+            return Outcome(f"{decision.action}: {decision.why}", state, action=decision.action)
+        repaired = state.recorded(now, self.actor, rs.bounded(
+            f"repaired {len(drift)} rule(s) that differed from the record: "
+            + "; ".join(drift)))
+        try:
+            written = Stored(repaired, self.store.write(repaired, stored.version, now))
+        except StaleState:
+            return Outcome("repair: the state changed meanwhile; the next run repairs", state)
+        lines, problems = self._converge(written)
+        self.notify("repair", state, repaired)
+        return Outcome(f"repair: {len(drift)} rule(s) set back to the record ({state.summary})",
+                       repaired, lines, problems, "repair")
+
+    def notify(self, what: str, before: rs.RolloutState | None, after: rs.RolloutState,
+               verdicts: list[Verdict] | None = None) -> None:
+        self.notifier.send({
+            "environment": self.config.name, "transition": what,
+            "from": before.summary if before else None, "to": after.summary,
+            "who": self.identity(), "actor": after.actor, "why": after.reason,
+            "gates": [{"route": v.route, "gate": v.gate, "status": v.status,
+                       "detail": v.detail} for v in verdicts or []],
+        })

@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,12 +42,19 @@ from environments import ROLLOUT_STATE_VARIABLE
 from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS, EnvironmentConfig, deploy_waves
 from model.paths import PROJECT_ROOT
-from model.rollout.state import parameter_name, reconciled
-from ops.adapters.alb import Router
-from ops.adapters.aws import aws_client
-from ops.adapters.clients import Elbv2Client, S3Client, SsmClient
-from ops.adapters.store import RolloutStore
+from model.rollout.state import (
+    RolloutError,
+    RolloutState,
+    initial_state,
+    parameter_name,
+    reconciled,
+)
+from ops.adapters.alb import LiveError, Router
+from ops.adapters.aws import Clients, aws_client
+from ops.adapters.clients import AwsClients, Elbv2Client, S3Client
+from ops.adapters.store import CorruptState, StaleState
 from ops.adapters.tfstate import StateError, read_routing_state
+from ops.controller.rollout import Rollout, weighted_keys
 from ops.driver.preflight import Refused, Say, check_routing
 from ops.driver.terraform import DeployError, import_resource, initialised, synth
 from ops.driver.tools import terraform_environment
@@ -180,19 +188,23 @@ def _apply_importing(stack_dir: Path, env: dict[str, str], label: str, say: Say,
 
 def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say = print,
            state_dir: Path | None = None, client: Elbv2Client | None = None,
-           s3: S3Client | None = None) -> None:
+           s3: S3Client | None = None, clients: AwsClients | None = None) -> None:
     """Deploy ``parts`` of one environment (in dependency order) with ``environ``'s
     deploy-time variables and AWS settings. Refused or DeployError on failure."""
     env = terraform_environment({**environ, "ENVIRONMENTS": config_name})
     (config,) = environments.selected(env)
     wanted = [part for part in STACK_PARTS if part in parts]
     with deploy_lock():  # a refused deploy reads and writes nothing, the rollout state too
-        if "routing" in parts and not any(name in environ for name in ROLLOUT_VARIABLES):
+        persisted = PersistedRollout({})
+        if "routing" in parts:
             try:
-                env |= persisted_rollout(config, env, say)
-            except Exception as error:  # credentials, endpoint, a malformed state: say which
-                raise DeployError(f"cannot read the rollout state {parameter_name(config)} of "
-                                  f"{config.name}: {error}") from error
+                persisted = persisted_rollout(config, env, say, clients)
+            except (Refused, RolloutError):
+                raise
+            except Exception as error:  # credentials, endpoint, API errors: say which
+                raise DeployError(f"cannot read the rollout state of {config.name} "
+                                  f"({config.rollout_table_name()}): {error}") from error
+            env |= persisted.variables
         work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
         try:
             _state_link(work, config, state_dir)
@@ -208,6 +220,7 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                 stack_dir = outdir / "stacks" / stack
                 label = f"[{wanted.index(part) + 1}/{len(wanted)}] {stack}"
                 if part == "routing":
+                    create_persisted(config, persisted, env, say, clients)
                     state_file = (work / "terraform-state" / f"{stack}.tfstate"
                                   if config.state.local_directory is not None else None)
                     try:
@@ -234,26 +247,139 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
             shutil.rmtree(work, ignore_errors=True)
 
 
-# Deploy-time variables that set weights; without any of them a deploy keeps the persisted ones.
+# Deploy-time variables that set weights; without any of them a deploy keeps the persisted ones
+# (with them it may lower Rust, never raise it: the routing stack's precondition).
 ROLLOUT_VARIABLES = ("RUST_ROUTING_PERCENT", "RUST_ROUTING_PERCENT_ROUTES",
                      "RUST_EMERGENCY_ROLLBACK", ROLLOUT_STATE_VARIABLE)
 
 
+@dataclass(frozen=True)
+class PersistedRollout:
+    """What a deploy synthesizes with (``variables``), and the document to create before the
+    routing stack applies when the store has none yet (``create``: a first deploy, or the
+    state carried over from the SSM parameter that held it before; ``carried``: those SSM
+    versions, oldest first, written ahead of it so the history survives)."""
+
+    variables: dict[str, str]
+    create: RolloutState | None = None
+    carried: tuple[RolloutState, ...] = ()
+
+
 def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
-                      ssm: SsmClient | None = None) -> dict[str, str]:
-    """The persisted rollout document as the one deploy-time value that carries it
-    (``RUST_ROLLOUT_STATE``; none before the routing stack's first deploy created it), so that
-    a plain deploy keeps the live weights; first reconciled with the route table (a new
-    weighted route enters at R = 0, a removed one leaves), recorded as a new version."""
-    store = RolloutStore(ssm or aws_client("ssm", config.region, env))
-    state = store.read(config)
-    if state is None:
-        return {}
-    weighted = tuple(r.key for r in ROUTES if r.action.weighted)
-    current = reconciled(state, weighted, int(time.time()), f"deploy by {getpass.getuser()}")
+                      clients: AwsClients | None = None) -> PersistedRollout:
+    """The recorded rollout document as the one deploy-time value that carries it
+    (``RUST_ROLLOUT_STATE``), so that a plain deploy keeps the live weights; first an abort the
+    listeners carry but the store does not is recorded, and the document is reconciled with
+    the route table (a new weighted route enters at R = 0, a removed one leaves), each a new
+    version. A missing or unreadable state refuses the deploy, unless nothing of the
+    environment's routing is live yet (a first deploy: the state is created from the
+    environment, before the routing stack applies)."""
+    clients = clients or Clients(config.region, env)
+    rollout = Rollout.of(config, clients, topic_arn="", actor=f"deploy by {getpass.getuser()}")
+    rollout.notifier.topic_arn = None  # a deploy's own changes are said on its output
+    now = int(time.time())
+    keep = not any(name in env for name in ROLLOUT_VARIABLES)
+    try:
+        live = [rule for rules in rollout.router.live().values() for rule in rules
+                if rule.key in weighted_keys()]
+    except LiveError:
+        live = []  # no load balancer yet: nothing is live
+    if any(rule.mark for rule in live):
+        outcome = rollout.abort(now, "a deploy found an abort on the listeners that the "
+                                     "state did not hold", automatic=True)
+        say(f"rollout state of {config.name}: recorded an abort found on the listeners "
+            f"({outcome.what})")
+    try:
+        stored = rollout.store.read()
+    except clients.dynamodb.exceptions.ResourceNotFoundException:
+        stored = None  # the rollout stack is not deployed yet
+    except CorruptState as error:
+        raise Refused(f"{error}; a deploy never overwrites it. 'pipenv run rollout abort "
+                      f"--env {config.name} --reason ...' records an abort over it") from None
+    if stored is None:
+        carried = _ssm_versions(clients, config)
+        if carried:
+            say(f"rollout state of {config.name}: carrying {len(carried)} version(s) over "
+                f"from the SSM parameter {parameter_name(config)} into the store")
+            return PersistedRollout({ROLLOUT_STATE_VARIABLE: carried[-1].to_json()} if keep
+                                    else {}, carried[-1], carried[:-1])
+        history = _history_length(rollout)
+        if live or history:
+            raise Refused(
+                f"no rollout state in {rollout.store.where()}, but "
+                + (f"its history holds {history} version(s) ('pipenv run rollout restore "
+                   f"--env {config.name} --reason ...' writes the newest back)" if history else
+                   f"{len(live)} weighted rule(s) of {config.name} are live ('pipenv run "
+                   f"rollout abort --env {config.name} --reason ...' records a new state at "
+                   "R 0)")
+                + "; a deploy never recreates it from the environment file")
+        created = initial_state(config, ROUTES)
+        say(f"rollout state of {config.name}: none yet (a first deploy); creating it from the "
+            f"environment: {created.summary}")
+        return PersistedRollout({}, created)
+    state = stored.state
+    current = reconciled(state, weighted_keys(), now, rollout.actor)
     if current != state:
-        store.write(config, current)
+        rollout.store.write(current, stored.version, now)
         say(f"rollout state of {config.name} {current.reason}")
-    state = current
-    say(f"keeping the persisted rollout state of {config.name}: {state.summary}")
-    return {ROLLOUT_STATE_VARIABLE: state.to_json()}
+    if not keep:
+        return PersistedRollout({})
+    say(f"keeping the persisted rollout state of {config.name}: {current.summary}")
+    return PersistedRollout({ROLLOUT_STATE_VARIABLE: current.to_json()})
+
+
+def create_persisted(config: EnvironmentConfig, persisted: PersistedRollout, env: dict[str, str],
+                     say: Say, clients: AwsClients | None = None) -> None:
+    """Before the routing stack: the document of a first deploy (and the carried SSM
+    versions) written to the store, on condition that it holds none yet; Refused when another
+    writer created a different one meanwhile."""
+    if persisted.create is None:
+        return
+    clients = clients or Clients(config.region, env)
+    rollout = Rollout.of(config, clients, topic_arn="", actor=f"deploy by {getpass.getuser()}")
+    now = int(time.time())
+    expected = None
+    try:
+        for version in persisted.carried:
+            expected = rollout.store.write(version, expected, now)
+        rollout.store.write(persisted.create, expected, now)
+    except StaleState:
+        stored = rollout.store.read()
+        if stored is None or stored.state.routes != persisted.create.routes \
+                or stored.state.emergency != persisted.create.emergency:
+            raise Refused(f"{rollout.store.where()} was created by another writer while this "
+                          "deploy ran, with other weights: deploy again") from None
+    say(f"rollout state of {config.name} created in {rollout.store.where()}: "
+        f"{persisted.create.summary}")
+
+
+def _history_length(rollout: Rollout) -> int:
+    try:
+        return rollout.store.last_version()
+    except Exception:  # no table yet
+        return 0
+
+
+def _ssm_versions(clients: AwsClients, config: EnvironmentConfig) -> tuple[RolloutState, ...]:
+    """The readable versions of the SSM parameter that held the state before the store (an
+    environment deployed before the store existed), oldest first; none when there is none."""
+    ssm = clients.ssm
+    versions: list[dict[str, Any]] = []
+    token = None
+    try:
+        while True:
+            page = ssm.get_parameter_history(Name=parameter_name(config),
+                                             **({"NextToken": token} if token else {}))
+            versions += page["Parameters"]
+            token = page.get("NextToken")
+            if not token:
+                break
+    except ssm.exceptions.ParameterNotFound:
+        return ()
+    found = []
+    for version in sorted(versions, key=lambda v: v["Version"]):
+        try:
+            found.append(RolloutState.from_json(version["Value"]))
+        except RolloutError:
+            continue
+    return tuple(found)

@@ -1,13 +1,19 @@
 """One fake per outside system, for every test that needs one: an in-memory ELBv2 API (load
-balancers, listeners, rules with tags, target groups), SSM parameters with history, and
-CloudWatch alarm states and metric data. Each answers the calls the adapters make, shaped as
-boto3 answers them, and raises the same named exceptions."""
+balancers, listeners, rules with tags, target groups), the rollout store's DynamoDB table
+(conditional transactions), SSM parameters with history (the store before DynamoDB), SNS,
+STS and CloudWatch alarm states and metric data. Each answers the calls the adapters make,
+shaped as boto3 answers them, and raises the same named exceptions; ``FakeAccount`` holds
+one of each, with an environment's rules deployed as the model renders them."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from model.config import EnvironmentConfig
+    from model.rollout.state import RolloutState
 
 
 class _NotFound(Exception):
@@ -18,11 +24,19 @@ class _PriorityInUse(Exception):
     pass
 
 
+class TransactionCanceled(Exception):
+    def __init__(self, reasons: list[dict[str, str]]) -> None:
+        super().__init__("Transaction cancelled")
+        self.response = {"CancellationReasons": reasons}
+
+
 class _Exceptions:
     LoadBalancerNotFoundException = _NotFound
     TargetGroupNotFoundException = _NotFound
     PriorityInUseException = _PriorityInUse
     ParameterNotFound = _NotFound
+    TransactionCanceledException = TransactionCanceled
+    ResourceNotFoundException = _NotFound
 
 
 @dataclass
@@ -107,6 +121,21 @@ class FakeElbv2:
         self.calls.append(("modify_rule", {"RuleArn": RuleArn, "Actions": Actions}))
         self.rule(RuleArn)["Actions"] = copy.deepcopy(Actions)
 
+    def add_tags(self, ResourceArns: list[str], Tags: list[dict[str, str]]) -> None:
+        assert len(ResourceArns) <= 20
+        self.calls.append(("add_tags", {"ResourceArns": ResourceArns, "Tags": Tags}))
+        for arn in ResourceArns:
+            rule = self.rule(arn)
+            keys = {t["Key"] for t in Tags}
+            rule["Tags"] = [t for t in rule["Tags"] if t["Key"] not in keys] + copy.deepcopy(Tags)
+
+    def remove_tags(self, ResourceArns: list[str], TagKeys: list[str]) -> None:
+        assert len(ResourceArns) <= 20
+        self.calls.append(("remove_tags", {"ResourceArns": ResourceArns, "TagKeys": TagKeys}))
+        for arn in ResourceArns:
+            rule = self.rule(arn)
+            rule["Tags"] = [t for t in rule["Tags"] if t["Key"] not in TagKeys]
+
     def delete_rule(self, RuleArn: str) -> None:
         self.calls.append(("delete_rule", {"RuleArn": RuleArn}))
         for rules in self.rules.values():
@@ -137,3 +166,154 @@ class FakeSsm:
         return {"Parameters": [{"Version": n + 1, "Value": v, "LastModifiedDate": "t",
                                 "LastModifiedUser": "arn:aws:iam::1:user/test"}
                                for n, v in enumerate(self.versions.get(Name, []))]}
+
+
+@dataclass
+class FakeDynamodb:
+    """Tables of items keyed by (pk, version), with the conditions the store writes:
+    ``attribute_not_exists(#v)`` and ``#h = :read``, all or nothing per transaction."""
+
+    tables: dict[str, dict[tuple[str, int], dict[str, Any]]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    exceptions = _Exceptions
+
+    def table(self, name: str) -> dict[tuple[str, int], dict[str, Any]]:
+        if name not in self.tables:
+            raise _NotFound(f"table {name} not found")
+        return self.tables[name]
+
+    @staticmethod
+    def _key(item: dict[str, Any]) -> tuple[str, int]:
+        return item["pk"]["S"], int(item["version"]["N"])
+
+    def get_item(self, TableName: str, Key: dict[str, Any],
+                 ConsistentRead: bool = False) -> dict[str, Any]:
+        self.calls.append("get_item")
+        item = self.table(TableName).get(self._key(Key))
+        return {"Item": copy.deepcopy(item)} if item is not None else {}
+
+    def query(self, TableName: str, KeyConditionExpression: str,
+              ExpressionAttributeNames: dict[str, str], ExpressionAttributeValues: dict[str, Any],
+              ConsistentRead: bool = False, ScanIndexForward: bool = True,
+              Limit: int | None = None, ExclusiveStartKey: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+        self.calls.append("query")
+        assert KeyConditionExpression == "#pk = :pk AND #v > :head"
+        pk = ExpressionAttributeValues[":pk"]["S"]
+        above = int(ExpressionAttributeValues[":head"]["N"])
+        keys = sorted((k for k in self.table(TableName) if k[0] == pk and k[1] > above),
+                      key=lambda k: k[1], reverse=not ScanIndexForward)
+        if ExclusiveStartKey is not None:
+            start = self._key(ExclusiveStartKey)
+            keys = keys[keys.index(start) + 1:]
+        page = keys[:Limit or 2]  # small pages, so that every caller follows them
+        answer: dict[str, Any] = {"Items": [copy.deepcopy(self.table(TableName)[k])
+                                            for k in page]}
+        if len(keys) > len(page) and Limit is None:
+            answer["LastEvaluatedKey"] = {"pk": {"S": page[-1][0]},
+                                          "version": {"N": str(page[-1][1])}}
+        return answer
+
+    def _holds(self, table: dict[tuple[str, int], dict[str, Any]], put: dict[str, Any]) -> bool:
+        existing = table.get(self._key(put["Item"]))
+        condition = put.get("ConditionExpression")
+        if condition is None:
+            return True
+        if condition == "attribute_not_exists(#v)":
+            return existing is None
+        if condition == "#h = :read":
+            return (existing is not None and existing.get("head", {}).get("N")
+                    == put["ExpressionAttributeValues"][":read"]["N"])
+        raise AssertionError(f"condition the fake does not know: {condition}")
+
+    def transact_write_items(self, TransactItems: list[dict[str, Any]]) -> None:
+        self.calls.append("transact_write_items")
+        puts = [item["Put"] for item in TransactItems]
+        held = [self._holds(self.table(p["TableName"]), p) for p in puts]
+        if not all(held):
+            raise TransactionCanceled([
+                {"Code": "None" if ok else "ConditionalCheckFailed"} for ok in held])
+        for put in puts:
+            self.table(put["TableName"])[self._key(put["Item"])] = copy.deepcopy(put["Item"])
+
+
+@dataclass
+class FakeSns:
+    published: list[dict[str, str]] = field(default_factory=list)
+
+    def publish(self, TopicArn: str, Subject: str, Message: str) -> None:
+        assert len(Subject) <= 100 and Subject.isprintable(), Subject
+        self.published.append({"TopicArn": TopicArn, "Subject": Subject, "Message": Message})
+
+
+@dataclass
+class FakeSts:
+    arn: str = "arn:aws:sts::123456789012:assumed-role/operator/alice"
+
+    def get_caller_identity(self) -> dict[str, str]:
+        return {"Arn": self.arn, "Account": self.arn.split(":")[4]}
+
+
+@dataclass
+class FakeCloudwatch:
+    """Alarms in ALARM by name, and metric values per query id (empty by default: the gates
+    are then inconclusive)."""
+
+    in_alarm: list[str] = field(default_factory=list)
+    values: dict[str, list[float]] = field(default_factory=dict)
+
+    def get_metric_data(self, MetricDataQueries: list[dict[str, Any]], StartTime: int,
+                        EndTime: int, NextToken: str | None = None) -> dict[str, Any]:
+        return {"MetricDataResults": [{"Id": q["Id"], "Values": self.values.get(q["Id"], [])}
+                                      for q in MetricDataQueries]}
+
+    def describe_alarms(self, StateValue: str, AlarmNamePrefix: str,
+                        NextToken: str | None = None) -> dict[str, Any]:
+        return {"MetricAlarms": [{"AlarmName": n, "StateValue": "ALARM"} for n in self.in_alarm
+                                 if n.startswith(AlarmNamePrefix)]}
+
+
+@dataclass
+class FakeAccount:
+    """One fake of each system the adapters reach, as ``AwsClients``."""
+
+    elbv2: FakeElbv2 = field(default_factory=FakeElbv2)
+    dynamodb: FakeDynamodb = field(default_factory=FakeDynamodb)
+    ssm: FakeSsm = field(default_factory=FakeSsm)
+    sns: FakeSns = field(default_factory=FakeSns)
+    sts: FakeSts = field(default_factory=FakeSts)
+    cloudwatch: FakeCloudwatch = field(default_factory=FakeCloudwatch)
+    s3: object = None
+
+    def deploy(self, config: EnvironmentConfig, state: RolloutState | None = None,
+               table: bool = True) -> dict[str, str]:
+        """``config``'s rules on two fake listeners as the model renders them for the API
+        (``state`` applied when given), its rollout store table holding ``state`` (or none);
+        route key -> rule ARN."""
+        from model.catalog.route_table import ROUTES
+        from model.rollout.controls import effective_routes
+        from model.rollout.state import applied_to
+        from model.routing.listener import INTERNAL, PUBLIC
+        from model.routing.view import target_group_names
+        from ops.adapters.alb import API_ACTIONS, API_CONDITIONS
+
+        api = self.elbv2
+        listeners = {PUBLIC: api.add_listener(config.load_balancer_name(PUBLIC), 443),
+                     INTERNAL: api.add_listener(config.load_balancer_name(INTERNAL), 80)}
+        names = target_group_names(config)
+        for name in sorted(set(names.values())):
+            api.add_target_group(name)
+        rendered = applied_to(config, state) if state is not None else config
+        arns = {}
+        for route in effective_routes(rendered, ROUTES):
+            action = route.action.render(API_ACTIONS, lambda b: api.target_groups[names[b]])
+            arns[route.key] = api.add_rule(listeners[route.listener], route.priority, action,
+                                           route.key, route.conditions.render(API_CONDITIONS))
+        if table:
+            self.dynamodb.tables[config.rollout_table_name()] = {}
+        if state is not None:
+            from ops.adapters.store import RolloutStore
+
+            RolloutStore(self.dynamodb, config.rollout_table_name(),
+                         lambda: "arn:aws:iam::123456789012:role/deployer").write(state, None, 0)
+        return arns

@@ -14,10 +14,9 @@ from model.config import EnvironmentConfig
 from model.rollout.controls import effective_routes
 from model.routing.actions import ActionView
 from model.routing.conditions import Conditions
-from model.routing.listener import INTERNAL, PUBLIC
 from model.routing.view import intended, target_group_names
 from ops.adapters.alb import API_ACTIONS, API_CONDITIONS, Router, target_group_name
-from tests.helpers.fakes import FakeElbv2
+from tests.helpers.fakes import FakeAccount, FakeElbv2
 from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 PRODUCTION = ENVIRONMENTS["production"]
@@ -27,18 +26,9 @@ WEIGHTED_KEYS = sorted(SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED)
 def deployed(config: EnvironmentConfig) -> tuple[FakeElbv2, dict[str, str]]:
     """The fake API holding ``config``'s rules as the model renders them for the API; and
     route key -> rule ARN."""
-    api = FakeElbv2()
-    listeners = {PUBLIC: api.add_listener(config.load_balancer_name(PUBLIC), 443),
-                 INTERNAL: api.add_listener(config.load_balancer_name(INTERNAL), 80)}
-    names = target_group_names(config)
-    for name in sorted(set(names.values())):
-        api.add_target_group(name)
-    arns = {}
-    for route in effective_routes(config, ROUTES):
-        action = route.action.render(API_ACTIONS, lambda b: api.target_groups[names[b]])
-        arns[route.key] = api.add_rule(listeners[route.listener], route.priority, action,
-                                       route.key, route.conditions.render(API_CONDITIONS))
-    return api, arns
+    account = FakeAccount()
+    arns = account.deploy(config, table=False)
+    return account.elbv2, arns
 
 
 def test_rules_rendered_for_the_api_read_back_as_the_intended_views() -> None:

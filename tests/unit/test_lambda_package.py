@@ -8,27 +8,36 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from model.paths import PROJECT_ROOT
 from modules.lambda_package import ARCHIVE_TIME, assemble, closure, handler_name
 
 ENTRY = PROJECT_ROOT / "functions" / "rollout_abort" / "handler.py"
+CONTROLLER = PROJECT_ROOT / "functions" / "rollout_controller" / "handler.py"
 
 
-def test_the_abort_package_holds_the_handler_and_the_modules_it_imports() -> None:
-    files = {str(p) for p in closure(ENTRY)}
-    assert {"functions/rollout_abort/handler.py", "model/rollout/state.py",
-            "ops/adapters/alb.py", "ops/adapters/store.py", "ops/__init__.py",
-            "ops/adapters/__init__.py", "model/__init__.py"} <= files
-    assert not any(f.startswith(("modules/", "stacks/", "environments/", "ops/cli/",
-                                 "ops/driver/", "tests/")) for f in files)
-    assert handler_name(ENTRY) == "functions.rollout_abort.handler.handler"
+@pytest.mark.parametrize("entry", [ENTRY, CONTROLLER], ids=["abort", "controller"])
+def test_a_package_holds_the_handler_and_the_modules_it_imports(entry: Path) -> None:
+    files = {str(p) for p in closure(entry)}
+    handler = str(entry.relative_to(PROJECT_ROOT))
+    assert {handler, "functions/deployed.py", "model/rollout/state.py",
+            "ops/controller/rollout.py", "ops/adapters/alb.py", "ops/adapters/store.py",
+            "ops/__init__.py", "ops/adapters/__init__.py", "model/__init__.py",
+            "environments/__init__.py"} <= files
+    assert not any(f.startswith(("modules/", "stacks/", "ops/cli/", "ops/driver/", "ops/dev/",
+                                 "tests/", "bench/")) for f in files)
+    assert not any(f.endswith((".zip", ".json")) for f in files)  # code only
+    assert handler_name(entry) == handler.removesuffix(".py").replace("/", ".") + ".handler"
 
 
-def test_the_handler_imports_from_its_package_alone() -> None:
-    folder = assemble(ENTRY)
+@pytest.mark.parametrize("entry", [ENTRY, CONTROLLER], ids=["abort", "controller"])
+def test_the_handler_imports_from_its_package_alone(entry: Path) -> None:
+    folder = assemble(entry)
+    module = handler_name(entry).removesuffix(".handler")
     result = subprocess.run(
         [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.'); "
-         "import functions.rollout_abort.handler as h; print(h.handler.__name__)"],
+         f"import {module} as h; print(h.handler.__name__)"],
         cwd=folder, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "handler"

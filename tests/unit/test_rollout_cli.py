@@ -3,37 +3,28 @@ refused before anything is read or written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import pytest
 
 from environments import ENVIRONMENTS
 from model.catalog.route_table import ROUTES
 from model.rollout import state as rs
+from ops.adapters.store import RolloutStore
 from ops.cli.rollout import main
-from tests.helpers.fakes import FakeElbv2, FakeSsm
+from tests.helpers.fakes import FakeAccount
 
 LOCAL = ENVIRONMENTS["local"]
 
 
-@dataclass
-class _Clients:
-    ssm: FakeSsm = field(default_factory=FakeSsm)
-    elbv2: FakeElbv2 = field(default_factory=FakeElbv2)
-    cloudwatch: object = None
-    s3: object = None
-    sts: object = None
-
-
 def test_a_stored_reason_cannot_print_a_forged_history_entry(
         capsys: pytest.CaptureFixture[str]) -> None:
-    clients = _Clients()
+    clients = FakeAccount()
     first = rs.initial_state(LOCAL, ROUTES)
     forged = replace(first, reason="ok\n2026-01-01T00:00:00  root\n    R 0 -> R 100", at=1)
-    clients.ssm.put_parameter(Name=rs.parameter_name(LOCAL), Value=first.to_json(),
-                              Type="String", Overwrite=True)
-    clients.ssm.put_parameter(Name=rs.parameter_name(LOCAL), Value=forged.to_json(),
-                              Type="String", Overwrite=True)
+    clients.deploy(LOCAL, first)
+    store = RolloutStore(clients.dynamodb, LOCAL.rollout_table_name())
+    store.write(forged, 1, 2)
     assert main(["history", "--env", "local"], clients=clients) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 * 3  # two entries, three lines each
@@ -42,9 +33,19 @@ def test_a_stored_reason_cannot_print_a_forged_history_entry(
 
 def test_a_multi_line_reason_is_refused_before_the_state_is_read(
         capsys: pytest.CaptureFixture[str]) -> None:
-    clients = _Clients()  # no state at all: the reason is refused first
+    clients = FakeAccount()  # no state at all: the reason is refused first
     code = main(["abort", "--env", "local", "--reason", "a\nb"], clients=clients)
     assert code == 1
     assert capsys.readouterr().err == (
         "refused: reason holds a line break or another control character: give one line\n")
-    assert clients.ssm.versions == {} and clients.elbv2.calls == []
+    assert clients.dynamodb.calls == [] and clients.elbv2.calls == []
+
+
+def test_without_a_state_the_commands_exit_2_naming_the_store(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    clients = FakeAccount()
+    clients.deploy(LOCAL)  # rules and an empty table: no head item
+    assert main(["status", "--env", "local"], clients=clients) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no rollout state in the rollout state store "
+                          f"{LOCAL.rollout_table_name()}") and err.count("\n") == 1

@@ -11,6 +11,7 @@ import pytest
 from environments import ENVIRONMENTS
 from model.catalog.gates import GATES, MIN_REQUESTS, REQUEST_COUNT
 from model.catalog.route_table import ROUTES
+from model.config import ControllerPolicy
 from model.rollout import state as rs
 from model.rollout.gates import Verdict, alarm_verdict, route_verdicts
 from tests.helpers.gates import sample
@@ -20,6 +21,7 @@ PRODUCTION = ENVIRONMENTS["production"]
 T0 = 1_800_000_000
 GREEN = [alarm_verdict([])]
 STEPS = (5, 10, 25, 50, 100)
+POLICY = ControllerPolicy()
 
 
 @pytest.fixture
@@ -98,7 +100,7 @@ def test_promote_and_abort(rolling: rs.RolloutState) -> None:
     assert (done.phase, set(done.routes.values())) == ("done", {100})
     with pytest.raises(rs.RolloutError, match="cannot promote"):
         rs.promote(done, T0 + 6, "dave")
-    aborted = rs.abort(rolling, T0 + 5, "pager", "5XX on Rust", emergency=True)
+    aborted = rs.abort(rolling, T0 + 5, "pager", "5XX on Rust")  # stickiness off, always
     assert (aborted.phase, aborted.emergency, set(aborted.routes.values())) == (
         "aborted", True, {0})
     assert aborted.summary == "emergency: R 0, not sticky; aborted"
@@ -107,8 +109,8 @@ def test_promote_and_abort(rolling: rs.RolloutState) -> None:
 
 
 def test_a_rollout_can_start_again_after_an_abort(rolling: rs.RolloutState) -> None:
-    aborted = rs.abort(rolling, T0 + 5, "pager", "5XX", emergency=True)
-    again = rs.start(aborted, (1, 5), 600, (), T0 + 99, "alice", "retry")
+    aborted = rs.abort(rolling, T0 + 5, "pager", "5XX")
+    again = rs.start(aborted, (1, 100), 600, (), T0 + 99, "alice", "retry")
     assert (again.phase, again.emergency, set(again.routes.values())) == ("rolling", False, {1})
 
 
@@ -122,6 +124,7 @@ def test_a_rollout_can_start_again_after_an_abort(rolling: rs.RolloutState) -> N
     ("5,,100", "must be whole numbers (0-9) separated by single commas"),
     ("\uff15,10", "must be whole numbers (0-9)"),  # a full-width 5
     ("5,10,", "must be whole numbers (0-9)"),
+    ("5,10", "end at 10: a rollout ends with Rust at 100"),
 ])
 def test_bad_steps(raw: str, message: str) -> None:
     with pytest.raises(rs.RolloutError, match=re.escape(message)):
@@ -144,8 +147,8 @@ def test_nothing_moves_without_a_rollout(idle: rs.RolloutState) -> None:
                  lambda: rs.resume(idle, T0, "x"), lambda: rs.promote(idle, T0, "x")):
         with pytest.raises(rs.RolloutError, match=r"phase idle"):
             move()
-    assert rs.tick(idle, T0, GREEN, "cron") == (idle, rs.Decision("nothing",
-                                                                  "phase idle: nothing to do"))
+    assert rs.tick(idle, T0, GREEN, "cron", POLICY) == (
+        idle, rs.Decision("nothing", "phase idle: nothing to do"))
 
 
 def test_two_starts_and_unknown_routes_are_refused(rolling: rs.RolloutState,
@@ -157,19 +160,19 @@ def test_two_starts_and_unknown_routes_are_refused(rolling: rs.RolloutState,
 
 
 def test_tick_waits_advances_and_aborts(rolling: rs.RolloutState) -> None:
-    same, decision = rs.tick(rolling, T0 + 10, GREEN, "cron")
+    same, decision = rs.tick(rolling, T0 + 10, GREEN, "cron", POLICY)
     assert same == rolling and decision.action == "wait" and "bake: 3590 s" in decision.why
-    moved, decision = rs.tick(rolling, T0 + 3600, GREEN, "cron")
+    moved, decision = rs.tick(rolling, T0 + 3600, GREEN, "cron", POLICY)
     assert decision.action == "advance" and moved.step == 1
-    again, decision = rs.tick(moved, T0 + 3600, GREEN, "cron")  # idempotent within the bake
+    again, decision = rs.tick(moved, T0 + 3600, GREEN, "cron", POLICY)  # idempotent in bake
     assert again == moved and decision.action == "wait"
     red = route_verdicts("ceramic-cache-bulk-post", sample(1000, 1, 0, 0.2),
                          sample(1000, 50, 0, 0.2), GATES, REQUEST_COUNT, MIN_REQUESTS)
-    aborted, decision = rs.tick(rolling, T0 + 60, red, "cron")
-    assert decision.action == "abort" and aborted.phase == "aborted"
+    aborted, decision = rs.tick(rolling, T0 + 60, red, "cron", POLICY)
+    assert decision.action == "abort" and aborted.phase == "aborted" and aborted.emergency
     assert "gate 5xx of ceramic-cache-bulk-post is red: Rust 5.000 % > 0.600 %" in (
         aborted.reason)
-    nothing, decision = rs.tick(aborted, T0 + 61, red, "cron")
+    nothing, decision = rs.tick(aborted, T0 + 61, red, "cron", POLICY)
     assert nothing == aborted and decision.action == "nothing"
 
 
@@ -256,3 +259,48 @@ def test_a_reason_is_one_bounded_line(reason: str, message: str) -> None:
 def test_a_reason_at_the_limit_is_fine() -> None:
     assert rs.reason_problem("x" * rs.REASON_MAX) is None
     assert rs.reason_problem("ticket 123: Rust is no worse than Python") is None
+
+
+INCONCLUSIVE = [alarm_verdict([]), Verdict("ceramic-cache-bulk-post", "5xx", "inconclusive",
+                                           "Rust 12 requests < 100")]
+
+
+@pytest.mark.parametrize("policy", ["pause", "abort"])
+def test_inconclusive_gates_past_the_progress_deadline_apply_the_policy(
+        rolling: rs.RolloutState, policy: str) -> None:
+    chosen = replace(POLICY, inconclusive=policy, progress_deadline_s=1800)  # type: ignore[arg-type]
+    deadline = T0 + rolling.bake_s + 1800
+    same, decision = rs.tick(rolling, deadline - 1, INCONCLUSIVE, "controller", chosen)
+    assert same == rolling and decision.action == "wait"
+    moved, decision = rs.tick(rolling, deadline, INCONCLUSIVE, "controller", chosen)
+    assert decision.action == policy and moved.phase == {"pause": "paused",
+                                                         "abort": "aborted"}[policy]
+    assert "progress deadline" in moved.reason and "Rust 12 requests < 100" in moved.reason
+
+
+def test_an_automatic_abort_acts_during_the_final_bake_after_done_and_not_later(
+        rolling: rs.RolloutState) -> None:
+    done = rs.promote(rolling, T0 + 100, "dave")
+    red = [alarm_verdict(["scorer-local-l-rust-5xx"])]
+    assert rs.decide(done, T0 + 100 + POLICY.final_bake_s - 1, red, POLICY).action == "abort"
+    assert rs.decide(done, T0 + 100 + POLICY.final_bake_s, red, POLICY).action == "nothing"
+    assert rs.in_final_bake(done, T0 + 101, POLICY.final_bake_s)
+    assert not rs.in_final_bake(rs.abort(done, T0 + 101, "x", "y"), T0 + 102, 3600)
+
+
+def test_a_red_gate_aborts_a_paused_rollout_too(rolling: rs.RolloutState) -> None:
+    paused = rs.pause(rolling, T0 + 10, "carol")
+    red = [alarm_verdict(["scorer-local-l-rust-5xx"])]
+    assert rs.decide(paused, T0 + 20, red, POLICY).action == "abort"
+
+
+def test_an_abort_recorded_over_no_document_holds_every_route_at_zero() -> None:
+    keys = tuple(sorted(SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED))
+    aborted = rs.aborted_over(keys, T0, "pager", "no state")
+    assert aborted.problems() == [] and aborted.phase == "aborted" and aborted.emergency
+    assert aborted.routes == dict.fromkeys(keys, 0)
+
+
+def test_a_controller_reason_is_one_bounded_line() -> None:
+    line = rs.bounded("a\nb" + "x" * 5000)
+    assert line.isprintable() and len(line) == rs.RECORD_MAX and line.startswith("a b")

@@ -1,0 +1,235 @@
+"""The rollout controller (``ops/controller/rollout.py``) on the fakes: transitions recorded by
+conditional writes and verified on every rule, aborts that win and survive a failed record,
+repairs of live weights that differ from the record, each notified."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from environments import ENVIRONMENTS
+from model.catalog.route_table import ROUTES
+from model.rollout import state as rs
+from model.routing.view import target_group_names
+from ops.adapters.alb import MARK_TAG, Router, target_group_name
+from ops.adapters.store import RolloutStore, StaleState
+from ops.controller.rollout import AbortNotRecorded, Rollout
+from tests.helpers.fakes import FakeAccount
+from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
+
+LOCAL = replace(ENVIRONMENTS["local"], canary_routes=())
+T0 = 1_800_000_000
+WEIGHTED = sorted(SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED)
+
+
+def account_at(state: rs.RolloutState | None = None) -> FakeAccount:
+    account = FakeAccount()
+    account.deploy(LOCAL, state if state is not None else
+                   rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES))
+    return account
+
+
+def rollout_of(account: FakeAccount, actor: str = "alice") -> Rollout:
+    return Rollout.of(LOCAL, account, actor=actor)
+
+
+def rust_weights(account: FakeAccount) -> dict[str, tuple[int, bool]]:
+    """Weighted route key -> (live Rust weight, sticky)."""
+    rust = {target_group_names(LOCAL)[split[1]] for r in ROUTES if (split := r.action.split())}
+    found = {}
+    for rules in account.elbv2.rules.values():
+        for rule in rules:
+            key = next((t["Value"] for t in rule["Tags"] if t["Key"] == "Route"), None)
+            forward = rule["Actions"][0].get("ForwardConfig")
+            if key in WEIGHTED and forward:
+                weight = sum(g["Weight"] for g in forward["TargetGroups"]
+                             if target_group_name(g["TargetGroupArn"]) in rust)
+                found[key] = (weight, forward["TargetGroupStickinessConfig"]["Enabled"])
+    return found
+
+
+def marks(account: FakeAccount) -> int:
+    return sum(1 for rules in account.elbv2.rules.values() for rule in rules
+               if any(t["Key"] == MARK_TAG for t in rule["Tags"]))
+
+
+def test_the_fake_account_holds_every_weighted_rule() -> None:
+    assert sorted(rust_weights(account_at())) == WEIGHTED
+
+
+def test_start_and_advance_are_recorded_verified_and_notified() -> None:
+    account = account_at()
+    rollout = rollout_of(account)
+    outcome = rollout.transition("start", T0, steps="5,10,100", bake="60s")
+    assert set(rust_weights(account).values()) == {(5, True)}
+    assert outcome.problems == [] and len(outcome.lines) == len(WEIGHTED)
+    with pytest.raises(rs.RolloutError, match="bake: 30 s of 60 s left"):
+        rollout.transition("advance", T0 + 30)
+    rollout.transition("advance", T0 + 30, force=True, reason="hurry")
+    assert set(rust_weights(account).values()) == {(10, True)}
+    history = rollout.history()
+    assert [row["version"] for row in history] == [1, 2, 3]
+    assert history[-1]["who"] == account.sts.arn  # the identity AWS answers, not a name
+    assert history[-1]["why"] == "hurry (forced)"
+    sent = [json.loads(m["Message"]) for m in account.sns.published]
+    assert [m["transition"] for m in sent] == ["start", "advance"]
+    assert sent[-1]["who"] == account.sts.arn and sent[-1]["to"].startswith("R 10")
+
+
+def test_a_write_based_on_a_stale_read_is_refused() -> None:
+    account = account_at()
+    store = RolloutStore(account.dynamodb, LOCAL.rollout_table_name())
+    head = store.require()
+    store.write(head.state.recorded(T0, "a", "first"), head.version, T0)
+    with pytest.raises(StaleState):
+        store.write(head.state.recorded(T0, "b", "second"), head.version, T0)
+    assert [e.state.reason for e in store.history() if e.state][-1] == "first"
+
+
+def test_an_advance_computed_before_an_abort_is_recomputed_and_refused() -> None:
+    account = account_at()
+    rollout = rollout_of(account)
+    rollout.transition("start", T0, steps="5,10,100", bake="60s")
+    original = rollout.store.write
+    aborted_first = []
+
+    def write_after_an_abort(state: rs.RolloutState, expected: int | None, now: int) -> int:
+        if not aborted_first:  # another writer records an abort between read and write
+            aborted_first.append(True)
+            rollout_of(account, "pager").abort(now, "pager: 5XX")
+        return original(state, expected, now)
+
+    rollout.store.write = write_after_an_abort  # type: ignore[method-assign]
+    with pytest.raises(rs.RolloutError, match=r"cannot advance: .*\(phase aborted\)"):
+        rollout.transition("advance", T0 + 120, force=True)
+    assert set(rust_weights(account).values()) == {(0, False)}
+    assert rollout.store.require().state.phase == "aborted"
+
+
+def test_an_abort_whose_record_fails_leaves_marks_and_the_controller_records_it() -> None:
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="25,100", bake="60s")
+    broken = rollout_of(account, "bob")
+
+    def refuse(**_: object) -> None:
+        raise RuntimeError("AccessDenied: dynamodb:TransactWriteItems")
+
+    broken.store.dynamodb = type("Broken", (), {  # type: ignore[assignment]
+        "get_item": account.dynamodb.get_item, "query": account.dynamodb.query,
+        "transact_write_items": staticmethod(refuse), "exceptions": account.dynamodb.exceptions})()
+    with pytest.raises(AbortNotRecorded, match=r"listeners are at Python .* each marked"):
+        broken.abort(T0 + 5, "Rust 5XX")
+    assert set(rust_weights(account).values()) == {(0, False)}
+    assert marks(account) == len(WEIGHTED)
+    assert rollout_of(account).store.require().state.phase == "rolling"  # not recorded
+    with pytest.raises(rs.RolloutError, match="abort mark"):  # nothing raises meanwhile
+        rollout_of(account).transition("start", T0 + 6, steps="5,100")
+    outcome = rollout_of(account, "rollout controller").reconcile(T0 + 60)
+    assert outcome.action == "abort" and "found an abort on" in outcome.state.reason
+    assert marks(account) == 0
+    assert rollout_of(account).store.require().state.phase == "aborted"
+    assert set(rust_weights(account).values()) == {(0, False)}
+
+
+def test_a_modify_rule_failing_halfway_through_an_abort_is_finished_by_the_next_run() -> None:
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="25,100", bake="60s")
+    calls = {"n": 0}
+    modify = account.elbv2.modify_rule
+
+    def fail_on_the_fourth(**kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("Throttling: rate exceeded")
+        modify(**kwargs)  # type: ignore[arg-type]
+
+    account.elbv2.modify_rule = fail_on_the_fourth  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="Throttling"):
+        rollout_of(account).abort(T0 + 5, "Rust 5XX")
+    weights = rust_weights(account)
+    assert sorted(w for w, _ in weights.values()).count(0) == 3  # half applied
+    assert marks(account) == len(WEIGHTED)  # but every rule was marked first
+    account.elbv2.modify_rule = modify  # type: ignore[method-assign]
+    rollout_of(account, "rollout controller").reconcile(T0 + 60)
+    assert set(rust_weights(account).values()) == {(0, False)} and marks(account) == 0
+    assert rollout_of(account).store.require().state.phase == "aborted"
+
+
+@pytest.mark.parametrize("head", ["corrupt", "missing"])
+def test_an_abort_is_recorded_over_a_corrupt_or_missing_state(head: str) -> None:
+    account = account_at(rs.initial_state(replace(LOCAL, rust_percent=30), ROUTES))
+    table = account.dynamodb.tables[LOCAL.rollout_table_name()]
+    if head == "corrupt":
+        table[("rust-rollout", 0)]["document"] = {"S": '{"routes": {"x": "y"}}'}
+    else:
+        del table[("rust-rollout", 0)]
+    outcome = rollout_of(account).abort(T0, "Rust 5XX")
+    assert set(rust_weights(account).values()) == {(0, False)}
+    recorded = rollout_of(account).store.require()
+    assert recorded.state.phase == "aborted" and recorded.version == 2
+    assert sorted(recorded.state.routes) == WEIGHTED
+    assert ("unreadable" if head == "corrupt" else "no rollout state") in outcome.state.reason
+
+
+def test_a_hand_edit_is_repaired_recorded_and_notified() -> None:
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="10,100", bake="1h")
+    router = Router(account.elbv2, LOCAL)
+    live = router.live()
+    (rule, *_), = [[r for r in rules if r.key == WEIGHTED[0]] for rules in live.values()
+                   if any(r.key == WEIGHTED[0] for r in rules)]
+    forward = json.loads(json.dumps(rule.action))
+    for group in forward["ForwardConfig"]["TargetGroups"]:
+        group["Weight"] = 50
+    account.elbv2.modify_rule(RuleArn=rule.arn, Actions=[forward])
+    outcome = rollout_of(account, "rollout controller").reconcile(T0 + 60)
+    assert outcome.action == "repair" and WEIGHTED[0] in outcome.state.reason
+    assert set(rust_weights(account).values()) == {(10, True)}
+    assert json.loads(account.sns.published[-1]["Message"])["transition"] == "repair"
+    assert rollout_of(account).reconcile(T0 + 61).action == "wait"  # nothing left to repair
+
+
+def test_a_half_applied_advance_is_finished() -> None:
+    account = account_at()
+    rollout = rollout_of(account)
+    rollout.transition("start", T0, steps="5,10,100", bake="60s")
+    modify = account.elbv2.modify_rule
+    calls = {"n": 0}
+
+    def die_after_five(**kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise RuntimeError("killed")
+        modify(**kwargs)  # type: ignore[arg-type]
+
+    account.elbv2.modify_rule = die_after_five  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="killed"):
+        rollout.transition("advance", T0 + 61, force=True)
+    assert sorted({w for w, _ in rust_weights(account).values()}) == [5, 10]
+    account.elbv2.modify_rule = modify  # type: ignore[method-assign]
+    assert rollout_of(account).status(T0 + 62)["drift"]  # status shows live beside recorded
+    outcome = rollout_of(account, "rollout controller").reconcile(T0 + 62)
+    assert outcome.action == "repair"
+    assert set(rust_weights(account).values()) == {(10, True)}
+
+
+def test_start_is_refused_while_a_rust_alarm_is_in_alarm() -> None:
+    account = account_at()
+    names = target_group_names(LOCAL)
+    rust = sorted({names[split[1]] for r in ROUTES if (split := r.action.split())})[0]
+    account.cloudwatch.in_alarm = [LOCAL.alarm_name(rust, "target-5xx-ratio-burst")]
+    with pytest.raises(rs.RolloutError, match="start refused: 1 Rust alarm"):
+        rollout_of(account).transition("start", T0, steps="5,100")
+    assert set(rust_weights(account).values()) == {(0, True)}
+    assert len(rollout_of(account).store.history()) == 1
+
+
+def test_a_run_with_nothing_to_do_writes_nothing() -> None:
+    account = account_at()
+    before = len(account.dynamodb.calls)
+    outcome = rollout_of(account, "rollout controller").reconcile(T0)
+    assert outcome.action == "nothing" and account.elbv2.calls == []
+    assert "transact_write_items" not in account.dynamodb.calls[before:]
+    assert account.sns.published == []
