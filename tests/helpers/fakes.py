@@ -8,6 +8,7 @@ one of each, with an environment's rules deployed as the model renders them."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -261,10 +262,22 @@ class FakeCloudwatch:
 
     in_alarm: list[str] = field(default_factory=list)
     values: dict[str, list[float]] = field(default_factory=dict)
+    # (side "python"/"rust" of the gates' query ids, metric name, stat) -> datapoints
+    series: Callable[[str, str, str], list[float]] | None = None
+    calls: int = 0
 
     def get_metric_data(self, MetricDataQueries: list[dict[str, Any]], StartTime: int,
                         EndTime: int, NextToken: str | None = None) -> dict[str, Any]:
-        return {"MetricDataResults": [{"Id": q["Id"], "Values": self.values.get(q["Id"], [])}
+        self.calls += 1
+
+        def answer(query: dict[str, Any]) -> list[float]:
+            if self.series is not None:
+                side = "rust" if "_rust_" in query["Id"] else "python"
+                stat = query["MetricStat"]
+                return self.series(side, stat["Metric"]["MetricName"], stat["Stat"])
+            return self.values.get(query["Id"], [])
+
+        return {"MetricDataResults": [{"Id": q["Id"], "Values": answer(q)}
                                       for q in MetricDataQueries]}
 
     def describe_alarms(self, StateValue: str, AlarmNamePrefix: str,

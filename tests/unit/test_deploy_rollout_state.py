@@ -1,0 +1,119 @@
+"""What a deploy synthesizes with (``ops/driver/deploy.py`` ``persisted_rollout``) on the
+fakes: the recorded state, never one recreated from the environment file while the
+environment's routing is live; an abort the listeners carry is recorded first; a first deploy
+creates the state; an environment deployed before the store carries its SSM history over."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from environments import ENVIRONMENTS, ROLLOUT_STATE_VARIABLE
+from model.catalog.route_table import ROUTES
+from model.rollout import state as rs
+from ops.adapters.store import RolloutStore
+from ops.controller.rollout import AbortNotRecorded, Rollout
+from ops.driver.deploy import create_persisted, persisted_rollout
+from ops.driver.preflight import Refused
+from tests.helpers.fakes import FakeAccount
+
+LOCAL = replace(ENVIRONMENTS["local"], canary_routes=())
+RUNNING = rs.start(rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES), (10, 100), 600,
+                   (), 1, "alice", "go")
+
+
+def store(account: FakeAccount) -> RolloutStore:
+    return RolloutStore(account.dynamodb, LOCAL.rollout_table_name())
+
+
+def run(account: FakeAccount, env: dict[str, str] | None = None):  # noqa: ANN201
+    said: list[str] = []
+    return persisted_rollout(LOCAL, env or {}, said.append, account), said
+
+
+def test_a_deploy_synthesizes_with_the_recorded_state() -> None:
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    persisted, said = run(account)
+    assert rs.RolloutState.from_json(persisted.variables[ROLLOUT_STATE_VARIABLE]) == RUNNING
+    assert persisted.create is None and any("keeping" in line for line in said)
+
+
+def test_a_first_deploy_creates_the_state_from_the_environment() -> None:
+    account = FakeAccount()  # no load balancer, no table: nothing is deployed yet
+    persisted, _ = run(account)
+    assert persisted.variables == {} and persisted.create == rs.initial_state(LOCAL, ROUTES)
+    account.dynamodb.tables[LOCAL.rollout_table_name()] = {}  # the rollout stack applied
+    create_persisted(LOCAL, persisted, {}, lambda _: None, account)
+    assert store(account).require().state == persisted.create
+
+
+def test_a_deleted_state_refuses_the_deploy_while_rules_are_live() -> None:
+    account = FakeAccount()
+    account.deploy(LOCAL)  # rules live, the table empty: the head item was deleted
+    with pytest.raises(Refused, match=r"no rollout state .* weighted rule\(s\) of local are "
+                                      r"live .* never recreates it from the environment file"):
+        run(account)
+
+
+def test_a_deleted_head_refuses_the_deploy_and_names_restore() -> None:
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    del account.dynamodb.tables[LOCAL.rollout_table_name()][("rust-rollout", 0)]
+    with pytest.raises(Refused, match="history holds 1 version.*rollout restore"):
+        run(account)
+    store(account).restore(5, "head deleted by hand")
+    assert store(account).require().state.routes == RUNNING.routes
+
+
+def test_a_corrupt_state_refuses_the_deploy() -> None:
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    account.dynamodb.tables[LOCAL.rollout_table_name()][("rust-rollout", 0)]["document"] = {
+        "S": '{"routes": []}'}
+    with pytest.raises(Refused, match="a deploy never overwrites it"):
+        run(account)
+
+
+def test_an_abort_the_listeners_carry_is_recorded_before_the_deploy_synthesizes() -> None:
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    broken = Rollout.of(LOCAL, account, actor="bob")
+    broken.store = RolloutStore(type("NoWrites", (), {  # type: ignore[assignment]
+        "get_item": account.dynamodb.get_item, "query": account.dynamodb.query,
+        "exceptions": account.dynamodb.exceptions,
+        "transact_write_items": staticmethod(lambda **_: (_ for _ in ()).throw(
+            RuntimeError("ThrottlingException")))})(), LOCAL.rollout_table_name())
+    with pytest.raises(AbortNotRecorded):
+        broken.abort(10, "5XX")
+    persisted, said = run(account)
+    kept = rs.RolloutState.from_json(persisted.variables[ROLLOUT_STATE_VARIABLE])
+    assert kept.phase == "aborted" and set(kept.routes.values()) == {0} and kept.emergency
+    assert any("recorded an abort found on the listeners" in line for line in said)
+
+
+def test_an_environment_deployed_before_the_store_carries_its_ssm_history_over() -> None:
+    account = FakeAccount()
+    account.deploy(LOCAL, table=False)
+    first = rs.initial_state(LOCAL, ROUTES)
+    for version in (first, replace(first, reason="second", at=2)):
+        account.ssm.put_parameter(Name=rs.parameter_name(LOCAL), Value=version.to_json(),
+                                  Type="String", Overwrite=True)
+    persisted, said = run(account)
+    assert persisted.create is not None and persisted.create.reason == "second"
+    assert len(persisted.carried) == 1
+    account.dynamodb.tables[LOCAL.rollout_table_name()] = {}
+    create_persisted(LOCAL, persisted, {}, lambda _: None, account)
+    assert [e.state.reason for e in store(account).history() if e.state] == [
+        first.reason, "second"]
+
+
+def test_two_first_deploys_that_disagree_are_refused() -> None:
+    account = FakeAccount()
+    persisted, _ = run(account)
+    account.dynamodb.tables[LOCAL.rollout_table_name()] = {}
+    other = replace(persisted.create, routes=dict.fromkeys(persisted.create.routes, 7))
+    store(account).write(other, None, 1)  # another deploy got there first
+    with pytest.raises(Refused, match="created by another writer"):
+        create_persisted(LOCAL, persisted, {}, lambda _: None, account)

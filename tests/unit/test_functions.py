@@ -1,0 +1,161 @@
+"""The two functions on the fakes, invoked as Lambda invokes them with the variables their
+stacks set (``functions/deployed.py``): the controller drives a whole rollout on a clock and
+aborts on a red gate; the abort function checks its own event before it acts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from environments import ENVIRONMENTS
+from functions.rollout_abort import handler as abort_function
+from functions.rollout_controller import handler as controller
+from model.catalog.functions import FUNCTIONS
+from model.catalog.route_table import ROUTES
+from model.rollout import state as rs
+from model.rollout.controls import rust_alarm_prefixes
+from ops.adapters.store import RolloutStore
+from tests.helpers.fakes import FakeAccount
+from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
+
+LOCAL = ENVIRONMENTS["local"]
+T0 = 1_800_000_000
+TOPIC = "arn:aws:sns:us-west-2:123456789012:scorer-local-alarms"
+WEIGHTED = sorted(SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED)
+PREFIXES = rust_alarm_prefixes(LOCAL, ROUTES, FUNCTIONS)
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> FakeAccount:
+    monkeypatch.setenv("ENVIRONMENT", "local")
+    monkeypatch.setenv("TOPIC_ARN", TOPIC)
+    monkeypatch.setenv("CANARY_ROUTES", json.dumps(list(LOCAL.canary_routes)))
+    monkeypatch.setenv("ALARM_PREFIXES", json.dumps(list(PREFIXES)))
+    monkeypatch.setenv("AWS_REGION", LOCAL.region)
+    found = FakeAccount()
+    found.deploy(LOCAL, rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES))
+    return found
+
+
+def store(account: FakeAccount) -> RolloutStore:
+    return RolloutStore(account.dynamodb, LOCAL.rollout_table_name())
+
+
+def healthy(side: str, metric: str, stat: str) -> list[float]:
+    return {"RequestCount": [600.0], "HTTPCode_Target_5XX_Count": [0.0],
+            "HTTPCode_Target_4XX_Count": [1.0], "TargetResponseTime": [0.2]}[metric]
+
+
+def rust_5xx(side: str, metric: str, stat: str) -> list[float]:
+    if side == "rust" and metric == "HTTPCode_Target_5XX_Count":
+        return [60.0]
+    return healthy(side, metric, stat)
+
+
+def alarm_event(name: str, state: str = "ALARM", region: str | None = None) -> dict:
+    return {"detail-type": "CloudWatch Alarm State Change", "region": region or LOCAL.region,
+            "detail": {"alarmName": name, "state": {"value": state, "reason": "threshold"}}}
+
+
+def test_a_five_step_rollout_finishes_by_controller_runs_alone(account: FakeAccount) -> None:
+    from ops.controller.rollout import Rollout
+
+    Rollout.of(LOCAL, account, actor="alice").transition(
+        "start", T0, steps="5,10,25,50,100", bake="10m")
+    account.cloudwatch.series = healthy
+    seen = []
+    for minute in range(1, 80):
+        answer = controller.handler({}, clients=account, now=T0 + 60 * minute)
+        seen.append(answer["action"])
+        if store(account).require().state.phase == "done":
+            break
+    head = store(account).require().state
+    assert head.phase == "done" and set(head.routes.values()) == {100}
+    assert seen.count("advance") == 5  # four steps and the finish
+    from ops.adapters.alb import Router
+
+    assert Router(account.elbv2, LOCAL).verify_weights(rs.applied_to(LOCAL, head)) == []
+    assert json.loads(account.sns.published[-1]["Message"])["actor"] == "rollout controller"
+
+
+def test_a_red_gate_at_step_two_ends_with_rust_at_zero_not_sticky_recorded_and_notified(
+        account: FakeAccount) -> None:
+    from ops.controller.rollout import Rollout
+
+    Rollout.of(LOCAL, account, actor="alice").transition(
+        "start", T0, steps="5,10,25,50,100", bake="10m")
+    account.cloudwatch.series = healthy
+    controller.handler({}, clients=account, now=T0 + 601)  # to step 2
+    assert store(account).require().state.step == 1
+    account.cloudwatch.series = rust_5xx
+    answer = controller.handler({}, clients=account, now=T0 + 661)
+    assert answer["action"] == "abort"
+    head = store(account).require().state
+    assert (head.phase, head.emergency, set(head.routes.values())) == ("aborted", True, {0})
+    for rules in account.elbv2.rules.values():
+        for rule in rules:
+            forward = rule["Actions"][0].get("ForwardConfig")
+            if forward and len(forward["TargetGroups"]) > 1:
+                assert forward["TargetGroupStickinessConfig"]["Enabled"] is False
+                assert sorted(g["Weight"] for g in forward["TargetGroups"]) == [0, 100]
+    note = json.loads(account.sns.published[-1]["Message"])
+    assert note["transition"] == "abort" and "5xx" in note["why"] and "Rust 10.000 %" in (
+        note["why"])
+
+
+@pytest.mark.parametrize(("event", "why"), [
+    ({"detail-type": "Scheduled Event", "detail": {}}, "not an alarm state change"),
+    (alarm_event(PREFIXES[0] + "5xx", state="OK"), "is OK, not ALARM"),
+    (alarm_event("scorer-production-l-rust-5xx"), "not one of this environment's Rust alarms"),
+    (alarm_event(PREFIXES[0] + "5xx", region="eu-west-1"), "event of region eu-west-1"),
+])
+def test_the_abort_function_checks_its_own_event(account: FakeAccount, event: dict,
+                                                 why: str) -> None:
+    from ops.controller.rollout import Rollout
+
+    Rollout.of(LOCAL, account, actor="alice").transition("start", T0, steps="25,100")
+    writes = len(account.elbv2.calls)
+    answer = abort_function.handler(event, clients=account, now=T0 + 5)
+    assert answer["aborted"] is False and why in answer["why"]
+    assert len(account.elbv2.calls) == writes
+    assert store(account).require().state.phase == "rolling"
+
+
+def test_the_abort_function_aborts_a_rollout_and_records_who(account: FakeAccount) -> None:
+    from ops.controller.rollout import Rollout
+
+    Rollout.of(LOCAL, account, actor="alice").transition("start", T0, steps="25,100")
+    answer = abort_function.handler(alarm_event(PREFIXES[0] + "5xx"), clients=account,
+                                    now=T0 + 5)
+    assert answer["aborted"] is True
+    head = store(account).require().state
+    assert head.phase == "aborted" and head.actor == "rollout-abort function"
+    assert head.emergency and PREFIXES[0] in head.reason
+
+
+def test_after_the_final_bake_an_alarm_only_notifies(account: FakeAccount) -> None:
+    from ops.controller.rollout import Rollout
+
+    rollout = Rollout.of(LOCAL, account, actor="alice")
+    rollout.transition("start", T0, steps="25,100")
+    rollout.transition("promote", T0 + 10)
+    late = T0 + 10 + LOCAL.controller.final_bake_s
+    answer = abort_function.handler(alarm_event(PREFIXES[0] + "5xx"), clients=account,
+                                    now=late)
+    assert answer["aborted"] is False and "past its final bake" in answer["why"]
+    assert store(account).require().state.phase == "done"
+    assert json.loads(account.sns.published[-1]["Message"])["transition"] == "alarm"
+    early = abort_function.handler(alarm_event(PREFIXES[0] + "5xx"), clients=account,
+                                   now=late - 1 - LOCAL.controller.final_bake_s // 2)
+    assert early["aborted"] is True
+
+
+def test_the_abort_function_aborts_over_a_corrupt_state(account: FakeAccount) -> None:
+    table = account.dynamodb.tables[LOCAL.rollout_table_name()]
+    table[("rust-rollout", 0)]["document"] = {"S": "not json"}
+    answer = abort_function.handler(alarm_event(PREFIXES[0] + "5xx"), clients=account,
+                                    now=T0)
+    assert answer["aborted"] is True
+    assert store(account).require().state.phase == "aborted"
