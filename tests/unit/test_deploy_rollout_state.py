@@ -61,7 +61,7 @@ def test_a_deleted_head_refuses_the_deploy_and_names_restore() -> None:
     account = FakeAccount()
     account.deploy(LOCAL, RUNNING)
     del account.dynamodb.tables[LOCAL.rollout_table_name()][("rust-rollout", 0)]
-    with pytest.raises(Refused, match="history holds 1 version.*rollout restore"):
+    with pytest.raises(Refused, match=r"history holds 1 version.*rollout restore"):
         run(account)
     store(account).restore(5, "head deleted by hand")
     assert store(account).require().state.routes == RUNNING.routes
@@ -101,6 +101,7 @@ def test_an_environment_deployed_before_the_store_carries_its_ssm_history_over()
         account.ssm.put_parameter(Name=rs.parameter_name(LOCAL), Value=version.to_json(),
                                   Type="String", Overwrite=True)
     persisted, said = run(account)
+    assert any("carrying 2 version(s) over" in line for line in said)
     assert persisted.create is not None and persisted.create.reason == "second"
     assert len(persisted.carried) == 1
     account.dynamodb.tables[LOCAL.rollout_table_name()] = {}
