@@ -17,7 +17,6 @@ import pytest
 import ops.driver.deploy as driver
 from functions.rollout_abort.handler import handler as abort_handler
 from model.routing.listener import PUBLIC
-from ops.adapters.store import RolloutStore
 from ops.driver.terraform import DeployError, plan, synth
 from tests.helpers.emulator import LOCAL, ROUTING, Cli, Deployment, weights
 
@@ -72,13 +71,15 @@ def test_advance_waits_for_the_bake_and_tick_aborts_on_a_red_gate(
              "Value": errors}])
     code, out, err = cli.rollout(["tick", "--env", "local"])
     assert code == 0, out + err
-    assert out.startswith("tick: R 5; rolling 1/5 -> R 0; aborted"), out
-    assert weights(deployment.ours()) == {(100, 0)}
+    assert out.startswith("abort: R 5; rolling 1/5 -> emergency: R 0, not sticky; aborted"), out
+    live = deployment.ours()
+    assert weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
     last = cli.history()[-1]
-    assert (last["from"], last["to"]) == ("R 5; rolling 1/5", "R 0; aborted")
-    assert last["why"] == ("tick: gate 5xx of ceramic-cache-bulk-post is red: Rust 10.000 % > "
-                           "0.600 % (Rust's HTTPCode_Target_5XX_Count / RequestCount <= "
-                           "Python's + 0.5 pp; Python 0.100 %)")
+    assert (last["from"], last["to"]) == ("R 5; rolling 1/5",
+                                          "emergency: R 0, not sticky; aborted")
+    assert last["why"] == ("controller: gate 5xx of ceramic-cache-bulk-post is red: Rust "
+                           "10.000 % > 0.600 % (Rust's HTTPCode_Target_5XX_Count / "
+                           "RequestCount <= Python's + 0.5 pp; Python 0.100 %)")
     cli.assert_in_sync()
 
 
@@ -123,25 +124,23 @@ def test_the_abort_function_given_a_rust_alarm_aborts_a_healthy_step(
         FunctionName=LOCAL.function_name("rollout-abort"))["Environment"]["Variables"]
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
-    answer = abort_handler(event, None, elbv2=deployment.client, ssm=client("ssm"))
+    answer = abort_handler(event, None, clients=deployment.clients())
     assert answer["aborted"] is True, answer  # its speed: make bench
     live = deployment.ours()
     assert weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
-    state = RolloutStore(client("ssm")).read(LOCAL)
-    assert state is not None
+    state = deployment.store().require().state
     assert (state.phase, state.emergency, state.actor) == ("aborted", True,
                                                            "rollout-abort function")
     assert state.reason == f"alarm {alarm} entered ALARM: Threshold Crossed: 3 datapoints"
     cli.assert_in_sync()
     ok = {**event, "detail": {**event["detail"], "state": {"value": "OK"}}}
-    assert abort_handler(ok, None)["aborted"] is False
+    assert abort_handler(ok, None, clients=deployment.clients())["aborted"] is False
 
 
 def test_a_rollout_restarted_after_an_emergency_abort_is_promoted_to_100(
     deployment: Deployment, cli: Cli
 ) -> None:
-    code, out, err = cli.rollout(["abort", "--env", "local", "--emergency", "--reason",
-                                  "Rust answers 5XX"])
+    code, out, err = cli.rollout(["abort", "--env", "local", "--reason", "Rust answers 5XX"])
     assert code == 0 and out.startswith("abort: R 50; idle -> emergency: R 0, not sticky; "
                                         "aborted"), out + err
     code, out, err = cli.rollout(["start", "--env", "local", "--steps", "50,100",
@@ -154,4 +153,5 @@ def test_a_rollout_restarted_after_an_emergency_abort_is_promoted_to_100(
     cli.assert_in_sync()
     code, out, _ = cli.rollout(["status", "--env", "local"])
     assert code == 0 and out.startswith(
-        "rollout of local (/scorer/local/rust-rollout): R 100; done"), out
+        f"rollout of local ({LOCAL.rollout_table_name()}, version "), out
+    assert out.splitlines()[0].endswith("): R 100; done"), out

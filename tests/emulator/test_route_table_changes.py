@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from model.paths import PROJECT_ROOT
-from ops.adapters.store import RolloutStore
-from tests.helpers.emulator import LOCAL, Cli, Deployment
+from tests.helpers.emulator import Cli, Deployment
 
 ROUTE = "passport-analysis"
 FORWARD = 'forward("py:passport-analysis-GET-0"),'
@@ -46,7 +45,7 @@ def test_a_route_made_weighted_enters_at_0_deploys_in_sync_and_leaves_again(
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert (f"rollout state of local reconciled with the route table: added {ROUTE} at R 0 "
             "(new weighted routes)") in deployed.stdout
-    state = RolloutStore(deployment.ssm()).read(LOCAL)
+    state = deployment.store().require().state
     assert state is not None and state.routes[ROUTE] == 0 and ROUTE not in state.rollout_routes
     (rule,) = [v for v in deployment.live() if v.key == ROUTE]
     assert dict(rule.targets) == {"l-passport-analysis-GET-0": 100,
@@ -60,6 +59,6 @@ def test_a_route_made_weighted_enters_at_0_deploys_in_sync_and_leaves_again(
 
     said = deployment.deploy(["routing"])  # this checkout: the route is not weighted
     assert any(f"removed {ROUTE} (no longer weighted)" in line for line in said), said
-    state = RolloutStore(deployment.ssm()).read(LOCAL)
+    state = deployment.store().require().state
     assert state is not None and ROUTE not in state.routes
     cli.assert_in_sync()

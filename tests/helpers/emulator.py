@@ -11,6 +11,7 @@ in any order.
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,7 +23,7 @@ import ops.driver.deploy as driver
 from environments import ENVIRONMENTS
 from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS
-from model.rollout.state import parameter_name
+from model.rollout.state import TABLE_HASH_KEY, TABLE_RANGE_KEY
 from model.routing.listener import INTERNAL, PUBLIC
 from model.routing.view import RuleView
 from ops.adapters.alb import Router
@@ -81,6 +82,18 @@ class Deployment:
     def ssm(self) -> Any:
         return self.aws("ssm")
 
+    def clients(self) -> Any:
+        """The emulator's clients as ``AwsClients`` (what a function is handed)."""
+        from types import SimpleNamespace
+
+        return SimpleNamespace(**{name: self.aws(name) for name in (
+            "elbv2", "dynamodb", "sns", "sts", "cloudwatch", "ssm", "s3", "sqs", "lambda")})
+
+    def store(self) -> RolloutStore:
+        """The rollout state store of ``local`` on the emulator."""
+        return RolloutStore(self.aws("dynamodb"), LOCAL.rollout_table_name(),
+                            lambda: "arn:aws:iam::123456789012:user/test")
+
     def deploy(self, parts: list[str], env: dict[str, str] | None = None) -> list[str]:
         """The deploy driver (as make local runs it); what it printed."""
         said: list[str] = []
@@ -90,11 +103,10 @@ class Deployment:
 
     def record(self, r: int) -> None:
         """Persist R = ``r`` on every weighted route, as a rollout transition would."""
-        state = RolloutStore(self.ssm()).read(LOCAL)
-        assert state is not None
-        RolloutStore(self.ssm()).write(LOCAL, replace(state, routes=dict.fromkeys(state.routes, r),
-                                                      emergency=False, phase="idle",
-                                                      reason=f"test: R = {r}"))
+        head = self.store().require()
+        self.store().write(replace(head.state, routes=dict.fromkeys(head.state.routes, r),
+                                   emergency=False, phase="idle", reason=f"test: R = {r}"),
+                           head.version, int(time.time()))
 
     def apply_routing(self) -> None:
         """Apply the routing stack's plan that ``plans`` saved: ``terraform apply`` of the
@@ -230,9 +242,14 @@ class Baseline:
             deployment.routing_state.write_bytes(self.routing_state)
             done.append("the routing state file put back")
         if _rollout(deployment) != self.rollout:
-            deployment.ssm().put_parameter(Name=parameter_name(LOCAL), Value=self.rollout,
-                                           Type="String", Overwrite=True)
-            done.append("the rollout state put back")
+            dynamodb = deployment.aws("dynamodb")
+            table = LOCAL.rollout_table_name()
+            for item in _items(dynamodb):
+                dynamodb.delete_item(TableName=table, Key={k: item[k] for k in (
+                    TABLE_HASH_KEY, TABLE_RANGE_KEY)})
+            for item in json.loads(self.rollout):
+                dynamodb.put_item(TableName=table, Item=item)
+            done.append("the rollout state store put back")
         cloudwatch = deployment.aws("cloudwatch")
         now_alarms = _alarms(cloudwatch)
         for name in sorted(set(self.alarms) | set(now_alarms)):
@@ -271,8 +288,18 @@ def _rules(client: Any) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _items(dynamodb: Any) -> list[dict[str, Any]]:
+    """Every item of ``local``'s rollout state store."""
+    items: list[dict[str, Any]] = []
+    for page in dynamodb.get_paginator("scan").paginate(TableName=LOCAL.rollout_table_name(),
+                                                         ConsistentRead=True):
+        items += page["Items"]
+    return sorted(items, key=lambda item: int(item[TABLE_RANGE_KEY]["N"]))
+
+
 def _rollout(deployment: Deployment) -> str:
-    return str(deployment.ssm().get_parameter(Name=parameter_name(LOCAL))["Parameter"]["Value"])
+    """The rollout state store's items (the head and every version), as one JSON text."""
+    return json.dumps(_items(deployment.aws("dynamodb")), sort_keys=True)
 
 
 def _alarms(cloudwatch: Any) -> dict[str, str]:
