@@ -1,12 +1,16 @@
 #!/usr/bin/env python
-"""Rollout timings on the local emulator: ``rollout advance`` and the abort function.
+"""Rollout timings on the local emulator: ``rollout advance``, the abort function and the
+rollout controller.
 
     pipenv run python bench/rollout_bench.py
 
 Starts the emulator, deploys ``local`` with the deploy driver, starts a rollout, then times
-(from the command's or the handler's start to the live listeners carrying the new weights):
-an advance (goal: within 30 s) and an abort by the abort function given a Rust alarm's event
-(goal: within 10 s). Stops the emulator.
+(from the command's or the handler's start to the live listeners read back carrying the new
+weights): an advance (goal: within 30 s); an abort by the abort function given a Rust alarm's
+event (goal: within 10 s); a controller run with a red gate (a Rust alarm in ALARM) to Rust 0,
+not sticky, verified on every rule (goal: within 10 s, so within 70 s of the red gate with the
+one-minute schedule); a controller run with nothing to do (goal: within 2 s). Stops the
+emulator.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import boto3
 
 from environments import ENVIRONMENTS
-from functions.rollout_abort.handler import handler
+from functions.rollout_abort.handler import handler as abort_handler
+from functions.rollout_controller.handler import handler as controller_handler
 from model.config import STACK_PARTS
 from ops.adapters.alb import Router
 from ops.cli.rollout import main as rollout
@@ -53,11 +58,12 @@ def main() -> None:
         started = time.perf_counter()
         deploy("local", list(STACK_PARTS), env, say=lambda line: None,
                state_dir=work / "terraform-state")
-        print(f"  deploy of local (five stacks)            {time.perf_counter() - started:6.1f} s")
+        print(f"  deploy of local ({len(STACK_PARTS)} stacks)              "
+              f"{time.perf_counter() - started:6.1f} s")
         elbv2 = boto3.client("elbv2", region_name=LOCAL.region)
         quiet = io.StringIO()
         with contextlib.redirect_stdout(quiet):
-            rollout(["start", "--env", "local", "--steps", "5,10", "--bake", "1s"])
+            rollout(["start", "--env", "local", "--steps", "5,10,100", "--bake", "1s"])
         time.sleep(1.1)
         started = time.perf_counter()
         with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
@@ -67,20 +73,52 @@ def main() -> None:
         verdict = "met" if advance <= 30 else "NOT MET"
         print(f"  rollout advance to the live listeners    {advance:6.1f} s (goal <= 30 s: "
               f"{verdict})")
-        variables = boto3.client("lambda", region_name=LOCAL.region).get_function_configuration(
+        lambdas = boto3.client("lambda", region_name=LOCAL.region)
+        abort_env = lambdas.get_function_configuration(
             FunctionName=LOCAL.function_name("rollout-abort"))["Environment"]["Variables"]
-        os.environ.update(variables)
+        controller_env = lambdas.get_function_configuration(
+            FunctionName=LOCAL.function_name("rollout-controller"))["Environment"]["Variables"]
+        os.environ.update(abort_env)
         alarm = LOCAL.alarm_name("l-passport-v2-rust-scorer", "target-5xx-ratio-burst")
         event = {"detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
+                 "region": LOCAL.region,
                  "detail": {"alarmName": alarm, "state": {"value": "ALARM", "reason": "bench"}}}
         started = time.perf_counter()
         with contextlib.redirect_stdout(quiet):
-            handler(json.loads(json.dumps(event)))
+            abort_handler(json.loads(json.dumps(event)))
         abort = time.perf_counter() - started
         assert rust_weights(elbv2) == {0}
         verdict = "met" if abort <= 10 else "NOT MET"
         print(f"  abort function to the live listeners     {abort:6.1f} s (goal <= 10 s: "
               f"{verdict})")
+
+        os.environ.update(controller_env)
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+            code = rollout(["start", "--env", "local", "--steps", "5,10,100", "--bake", "1h"])
+        assert code == 0 and rust_weights(elbv2) == {5}, quiet.getvalue()
+        cloudwatch = boto3.client("cloudwatch", region_name=LOCAL.region)
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="bench")
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(quiet):
+            answer = controller_handler({})
+        red = time.perf_counter() - started
+        assert answer["action"] == "abort" and answer["problems"] == [], answer
+        assert rust_weights(elbv2) == {0}
+        verdict = "met" if red <= 10 else "NOT MET"
+        print(f"  controller: red gate to verified Rust 0  {red:6.1f} s (goal <= 10 s: "
+              f"{verdict}; <= {red + 60:.0f} s with the one-minute schedule)")
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="bench")
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            with contextlib.redirect_stdout(quiet):
+                answer = controller_handler({})
+            runs.append(time.perf_counter() - started)
+            assert answer["action"] == "nothing", answer
+        idle = sorted(runs)[len(runs) // 2]
+        verdict = "met" if idle <= 2 else "NOT MET"
+        print(f"  controller: a run with nothing to do     {idle:6.2f} s (median of 5; goal "
+              f"<= 2 s: {verdict})")
     finally:
         emulator.stop()
 

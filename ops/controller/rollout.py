@@ -39,6 +39,7 @@ from ops.adapters.store import CorruptState, RolloutStore, StaleState, Stored
 from ops.controller.gates import gate_verdicts, rust_alarms_in_alarm
 
 ATTEMPTS = 5  # conditional writes refused as stale before a transition gives up
+RAISING = ("start", "advance", "resume", "promote")  # the commands that may raise Rust
 
 
 class NotVerified(RuntimeError):
@@ -256,6 +257,15 @@ class Rollout:
             return self.reconcile(now)
         else:
             raise ValueError(f"unknown rollout command {command!r}")
+        if command in RAISING:  # never raise over live weights nobody recorded
+            head = self.store.require()
+            drift = self.router.verify_weights(rs.applied_to(self.config, head.state))
+            if drift:
+                raise rs.RolloutError(
+                    f"{command} refused: {len(drift)} rule(s) differ from the record "
+                    f"({'; '.join(drift[:3])}{'; ...' if len(drift) > 3 else ''}): 'pipenv "
+                    f"run rollout tick --env {self.config.name}' repairs them and records "
+                    "what it found; then try again")
         read, written = self._record(compute, now)
         lines, problems = self._converge(written)
         outcome = Outcome(f"{command}: {read.state.summary} -> {written.state.summary}",

@@ -45,6 +45,7 @@ from model.paths import PROJECT_ROOT
 from model.rollout.state import (
     RolloutError,
     RolloutState,
+    applied_to,
     initial_state,
     parameter_name,
     reconciled,
@@ -60,6 +61,17 @@ from ops.driver.terraform import DeployError, import_resource, initialised, synt
 from ops.driver.tools import terraform_environment
 
 LOCK = PROJECT_ROOT / ".deploy.lock"
+WORK = PROJECT_ROOT / ".deploy-work"  # synth folders of this checkout's deploys
+
+
+def work_folder(config_name: str, root: Path = WORK) -> Path:
+    """A new synth folder for one deploy, under ``root``; taken under the deploy lock, so
+    whatever else ``root`` holds was left by a deploy that was killed (its ``finally`` never
+    ran), and is removed first."""
+    root.mkdir(parents=True, exist_ok=True)
+    for leftover in root.iterdir():
+        shutil.rmtree(leftover, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-", dir=root))
 @contextlib.contextmanager
 def deploy_lock(path: Path = LOCK) -> Iterator[None]:
     """This checkout's deploy lock, held from synth to the last apply; Refused when held."""
@@ -205,7 +217,7 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                 raise DeployError(f"cannot read the rollout state of {config.name} "
                                   f"({config.rollout_table_name()}): {error}") from error
             env |= persisted.variables
-        work = Path(tempfile.mkdtemp(prefix=f"scorer-deploy-{config_name}-"))
+        work = work_folder(config_name)
         try:
             _state_link(work, config, state_dir)
             outdir = work / "cdktf.out"
@@ -236,6 +248,8 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                                           f"the routing stack: {error}") from error
                 say(f"{label}: applying")
                 _apply_importing(stack_dir, env, label, say, parallelism=parallelism)
+                if part == "routing":
+                    _converge_after_apply(config, persisted, env, say, clients)
 
             for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
                 with ThreadPoolExecutor(max_workers=len(wave)) as pool:
@@ -351,6 +365,25 @@ def create_persisted(config: EnvironmentConfig, persisted: PersistedRollout, env
                           "deploy ran, with other weights: deploy again") from None
     say(f"rollout state of {config.name} created in {rollout.store.where()}: "
         f"{persisted.create.summary}")
+
+
+def _converge_after_apply(config: EnvironmentConfig, persisted: PersistedRollout,
+                          env: dict[str, str], say: Say, clients: AwsClients | None) -> None:
+    """After the routing stack applied: when a transition was recorded while this deploy ran
+    (the head is no longer the document it synthesized with), the listeners are set to the
+    head and read back, so that the apply never leaves a rule at the weights it read."""
+    synthesized = persisted.variables.get(ROLLOUT_STATE_VARIABLE)
+    if synthesized is None:
+        return
+    rollout = Rollout.of(config, clients or Clients(config.region, env), topic_arn="",
+                         actor=f"deploy by {getpass.getuser()}")
+    head = rollout.store.require()
+    if head.state.to_json() == synthesized:
+        return
+    lines, problems = rollout.router.apply(applied_to(config, head.state))
+    say(f"rollout state of {config.name} changed while this deploy ran (now "
+        f"{head.state.summary}): {len(lines)} rule(s) set to it"
+        + (f"; {len(problems)} still differ (the controller repairs them)" if problems else ""))
 
 
 def _history_length(rollout: Rollout) -> int:

@@ -4,7 +4,7 @@ them; ``routes diff`` and ``routes repair`` use them too).
 - ``find_orphans``: rules live at a priority this project owns (its routes, its canaries and
   its listeners' canary ranges) that the routing stack's state does not know: what a killed
   deploy leaves. Every later deploy would fail with ``PriorityInUse`` at those priorities.
-  ``repair_commands`` says how to adopt them (``terraform import``) or delete them.
+  ``repair_commands`` says how to adopt them (``routes repair --adopt``) or delete them.
 - ``priority_moves``/``move_priorities``: priority permutations among this project's rules in
   one atomic ``SetRulePriorities`` call, before Terraform runs, so that swapping two routes'
   priorities deploys (Terraform's two in-place updates each hit ``PriorityInUse``).
@@ -73,8 +73,7 @@ def find_orphans(router: Router, config: EnvironmentConfig,
     return sorted(found, key=lambda o: (o.listener.name, o.priority))
 
 
-def repair_commands(config: EnvironmentConfig, orphans: list[Orphan],
-                    stack_dir: str | None = None) -> list[str]:
+def repair_commands(config: EnvironmentConfig, orphans: list[Orphan]) -> list[str]:
     """What an operator runs: adopt each orphan the environment has a route for into state,
     or delete them all."""
     intended = {r.key for r in effective_routes(config, ROUTES)}
@@ -83,9 +82,6 @@ def repair_commands(config: EnvironmentConfig, orphans: list[Orphan],
     if adoptable:
         lines.append("adopt into state (then deploy: the plan updates them in place):")
         lines.append(f"  pipenv run routes repair --env {config.name} --adopt")
-        if stack_dir is not None:
-            lines += [f"  or: terraform -chdir={stack_dir} import '{o.address}' {o.rule_arn}"
-                      for o in adoptable]
     lines.append("delete them (their requests fall through to the next rule):")
     lines.append(f"  pipenv run routes repair --env {config.name} --delete")
     return lines

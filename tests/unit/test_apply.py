@@ -16,7 +16,7 @@ import pytest
 
 from model.config import STACK_PARTS, deploy_waves
 from model.paths import PROJECT_ROOT
-from ops.driver.deploy import _apply_importing, _apply_with_progress, deploy_lock
+from ops.driver.deploy import _apply_importing, _apply_with_progress, deploy_lock, work_folder
 from ops.driver.preflight import Refused
 from ops.driver.terraform import DeployError
 
@@ -159,3 +159,20 @@ def test_independent_stacks_deploy_in_one_wave() -> None:
         ["public-alb", "internal-alb", "lambdas"], ["routing", "monitoring"]]
     assert deploy_waves(["routing"]) == [["routing"]]
     assert deploy_waves(["monitoring", "lambdas"]) == [["lambdas"], ["monitoring"]]
+
+
+def test_the_folder_of_a_killed_deploy_is_removed_by_the_next(tmp_path: Path) -> None:
+    root = tmp_path / ".deploy-work"
+    killed = subprocess.Popen(
+        [sys.executable, "-c", "import time\nfrom pathlib import Path\n"
+         "from ops.driver.deploy import work_folder\n"
+         f"folder = work_folder('local', Path({str(root)!r}))\n"
+         "(folder / 'cdktf.out').mkdir()\nprint(folder, flush=True)\ntime.sleep(30)\n"],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    assert killed.stdout is not None
+    left = Path(killed.stdout.readline().strip())
+    killed.kill()  # SIGKILL: no finally runs
+    killed.wait()
+    assert (left / "cdktf.out").is_dir()
+    mine = work_folder("local", root)
+    assert not left.exists() and list(root.iterdir()) == [mine]

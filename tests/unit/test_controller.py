@@ -210,6 +210,9 @@ def test_a_half_applied_advance_is_finished() -> None:
     assert sorted({w for w, _ in rust_weights(account).values()}) == [5, 10]
     account.elbv2.modify_rule = modify  # type: ignore[method-assign]
     assert rollout_of(account).status(T0 + 62)["drift"]  # status shows live beside recorded
+    with pytest.raises(rs.RolloutError, match=r"advance refused: 6 rule\(s\) differ from the "
+                                              "record"):  # nothing overwrites them silently
+        rollout.transition("advance", T0 + 62, force=True)
     outcome = rollout_of(account, "rollout controller").reconcile(T0 + 62)
     assert outcome.action == "repair"
     assert set(rust_weights(account).values()) == {(10, True)}

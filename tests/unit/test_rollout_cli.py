@@ -49,3 +49,41 @@ def test_without_a_state_the_commands_exit_2_naming_the_store(
     err = capsys.readouterr().err
     assert err.startswith("error: no rollout state in the rollout state store "
                           f"{LOCAL.rollout_table_name()}") and err.count("\n") == 1
+
+
+def test_status_watch_refreshes_until_the_phase_changes() -> None:
+    from ops.cli.rollout import watch
+    from ops.controller.rollout import Rollout
+
+    clients = FakeAccount()
+    clients.deploy(LOCAL, rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES))
+    rollout = Rollout.of(LOCAL, clients, actor="alice")
+    rollout.transition("start", 100, steps="5,100", bake="1h")
+    printed: list[str] = []
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 3:  # the operator in another terminal pauses the rollout
+            rollout.transition("pause", 200)
+
+    assert watch(lambda: rollout.status(150), 10.0, sleep=sleep, limit=10,
+                 out=printed.append) == 0
+    assert sleeps == [10.0] * 3 and printed[-1] == "phase changed: rolling -> paused"
+    weighted = len(rollout.store.require().state.routes)
+    assert f"next step -> R 100; rolling 2/2, on {weighted} rule(s):" in printed[0]
+    assert "rules (live | recorded):" in printed[0]
+
+
+def test_status_shows_live_beside_recorded_and_flags_a_difference(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    clients = FakeAccount()
+    clients.deploy(LOCAL, rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES))
+    head = RolloutStore(clients.dynamodb, LOCAL.rollout_table_name()).require()
+    RolloutStore(clients.dynamodb, LOCAL.rollout_table_name()).write(
+        replace(head.state, routes=dict.fromkeys(head.state.routes, 20)), head.version, 5)
+    assert main(["status", "--env", "local"], clients=clients) == 0
+    out = capsys.readouterr().out
+    flagged = [line for line in out.splitlines() if line.startswith("  ! ")]
+    assert len(flagged) == len(head.state.routes)  # every weighted rule differs: live 0, R 20
+    assert f"{len(flagged)} rule(s) differ from the record" in out
