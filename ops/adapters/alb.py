@@ -34,6 +34,7 @@ ROUTE_TAG = "Route"
 # recorded. A marked rule is an abort the state may not hold yet (its write failed): no writer
 # raises Rust on it, and the controller and the deploys record the abort (docs/rollout.md).
 MARK_TAG = "RustAbort"
+MISSING = "no live rule carries its Route tag"  # a verify line no weight can repair
 TAGS_PER_CALL = 20  # DescribeTags, DescribeRules, AddTags and RemoveTags take at most 20 ARNs
 
 
@@ -434,7 +435,7 @@ class Router:
         for key, route in sorted(wanted.items()):
             want = route.action.view(names)
             if key not in found:
-                problems.append(f"{key}: no live rule carries its Route tag")
+                problems.append(f"{key}: {MISSING}")
             elif found[key] != want:
                 problems.append(f"{key}: live {found[key].targets} "
                                 f"sticky {found[key].stickiness}, want {want.targets} "

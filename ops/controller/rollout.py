@@ -30,7 +30,7 @@ from model.config import EnvironmentConfig
 from model.rollout import state as rs
 from model.rollout.gates import Verdict
 from model.routing.listener import Listener
-from ops.adapters.alb import Router
+from ops.adapters.alb import MISSING, Router
 from ops.adapters.aws import Clients
 from ops.adapters.clients import AwsClients, StsClient
 from ops.adapters.metrics import Metrics
@@ -365,9 +365,12 @@ class Rollout:
             return Outcome(f"{decision.action}: {state.summary} -> {new.summary} "
                            f"({decision.why})", new, lines, problems, decision.action)
         applied = rs.applied_to(self.config, state)
-        drift = self.router.verify_weights(applied)
+        found = self.router.verify_weights(applied)
+        missing = [line for line in found if line.endswith(MISSING)]  # weights cannot fix it
+        drift = [line for line in found if not line.endswith(MISSING)]
         if not drift:
-            return Outcome(f"{decision.action}: {decision.why}", state, action=decision.action)
+            return Outcome(f"{decision.action}: {decision.why}", state, problems=missing,
+                           action=decision.action)
         repaired = state.recorded(now, self.actor, rs.bounded(
             f"repaired {len(drift)} rule(s) that differed from the record: "
             + "; ".join(drift)))

@@ -236,3 +236,15 @@ def test_a_run_with_nothing_to_do_writes_nothing() -> None:
     assert outcome.action == "nothing" and account.elbv2.calls == []
     assert "transact_write_items" not in account.dynamodb.calls[before:]
     assert account.sns.published == []
+
+
+def test_a_missing_rule_is_reported_and_not_repaired_every_run() -> None:
+    account = account_at()
+    (arn,) = [rule["RuleArn"] for rules in account.elbv2.rules.values() for rule in rules
+              if {"Key": "Route", "Value": WEIGHTED[0]} in rule["Tags"]]
+    account.elbv2.delete_rule(RuleArn=arn)
+    for minute in range(3):
+        outcome = rollout_of(account, "rollout controller").reconcile(T0 + 60 * minute)
+        assert outcome.action == "nothing"
+        assert outcome.problems == [f"{WEIGHTED[0]}: no live rule carries its Route tag"]
+    assert len(rollout_of(account).store.history()) == 1  # nothing written
