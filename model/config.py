@@ -323,11 +323,13 @@ class AdoptedListener:
 
 
 # The stacks of every environment, ``scorer-<env>-<part>``, in the order they deploy in, and
-# which stacks each reads (cross-stack references): a stack deploys after those.
-STACK_PARTS: tuple[str, ...] = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
+# which stacks each reads (cross-stack references; the rollout table by its name): a stack
+# deploys after those.
+STACK_PARTS: tuple[str, ...] = (
+    "public-alb", "internal-alb", "lambdas", "rollout", "routing", "monitoring")
 STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "routing": ("public-alb", "internal-alb", "lambdas"),
-    "monitoring": ("public-alb", "internal-alb", "lambdas"),
+    "routing": ("public-alb", "internal-alb", "lambdas", "rollout"),
+    "monitoring": ("public-alb", "internal-alb", "lambdas", "rollout"),
 }
 
 

@@ -38,6 +38,7 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
 )
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_dynamodb_table_item import DataAwsDynamodbTableItem
 from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
 from cdktf_cdktf_provider_aws.data_aws_lb import DataAwsLb
 from cdktf_cdktf_provider_aws.data_aws_lb_listener import DataAwsLbListener
@@ -47,6 +48,12 @@ from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret_version import (
 )
 from cdktf_cdktf_provider_aws.data_aws_subnets import DataAwsSubnets, DataAwsSubnetsFilter
 from cdktf_cdktf_provider_aws.data_aws_vpc import DataAwsVpc
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
+)
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.lambda_function import (
@@ -108,7 +115,6 @@ from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
-from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
@@ -129,6 +135,7 @@ __all__ = [
     "Construct",
     "DataAwsAcmCertificate",
     "DataAwsCallerIdentity",
+    "DataAwsDynamodbTableItem",
     "DataAwsElbServiceAccount",
     "DataAwsLb",
     "DataAwsLbListener",
@@ -137,6 +144,10 @@ __all__ = [
     "DataAwsSubnets",
     "DataAwsSubnetsFilter",
     "DataAwsVpc",
+    "DynamodbTable",
+    "DynamodbTableAttribute",
+    "DynamodbTablePointInTimeRecovery",
+    "DynamodbTableServerSideEncryption",
     "Fn",
     "IamRole",
     "IamRolePolicy",
@@ -191,7 +202,6 @@ __all__ = [
     "SecurityGroup",
     "SnsTopic",
     "SnsTopicSubscription",
-    "SsmParameter",
     "TerraformAsset",
     "TerraformIterator",
     "TerraformOutput",

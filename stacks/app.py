@@ -1,4 +1,5 @@
-"""Compose the five stacks of each environment, after validating the whole model."""
+"""Compose the stacks of each environment (``model.config.STACK_PARTS``), after validating the
+whole model."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from stacks.internal_alb import InternalAlbStack
 from stacks.lambdas import LambdaStack
 from stacks.monitoring import MonitoringStack
 from stacks.public_alb import PublicAlbStack
+from stacks.rollout import RolloutStack
 from stacks.routing import RoutingStack
 
 
@@ -28,11 +30,14 @@ class EnvironmentStacks:
     public_alb: PublicAlbStack
     internal_alb: InternalAlbStack
     lambdas: LambdaStack
+    rollout: RolloutStack
     routing: RoutingStack
     monitoring: MonitoringStack
 
     def all(self) -> list:
-        return [self.public_alb, self.internal_alb, self.lambdas, self.routing, self.monitoring]
+        """In the order of ``STACK_PARTS``."""
+        return [self.public_alb, self.internal_alb, self.lambdas, self.rollout, self.routing,
+                self.monitoring]
 
 
 def build_validated(
@@ -61,6 +66,7 @@ def build_environment(
     public_alb = PublicAlbStack(scope, config, registry, services)
     internal_alb = InternalAlbStack(scope, config, registry, services)
     lambdas = LambdaStack(scope, config, registry, functions)
+    rollout = RolloutStack(scope, config)
     routing = RoutingStack(
         scope, config, registry, routes,
         listener_arns={PUBLIC: public_alb.listener_arn, INTERNAL: internal_alb.listener_arn},
@@ -71,5 +77,9 @@ def build_environment(
                                     INTERNAL: internal_alb.load_balancer_arn_suffix},
         listener_arns={PUBLIC: public_alb.listener_arn, INTERNAL: internal_alb.listener_arn},
     )
-    return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, routing,
-                             monitoring)
+    # Both read the rollout table by its name, not through a cross-stack reference: the
+    # dependency tells cdktf's own deploy the order (the deploy driver's is STACK_DEPENDENCIES).
+    routing.add_dependency(rollout)
+    monitoring.add_dependency(rollout)
+    return EnvironmentStacks(config, registry, public_alb, internal_alb, lambdas, rollout,
+                             routing, monitoring)

@@ -1,28 +1,33 @@
 """``scorer-<env>-routing``: the one and only set of listener rules, from the route table, and
 the environment's persisted rollout state (docs/rollout.md).
 
-The rollout state (``aws_ssm_parameter.rust_rollout``) is created with the environment's R;
-after that the ``rollout`` commands own its value (Terraform ignores changes to it). Every
-weighted rule carries a precondition: the R and emergency flag this deploy would set must be
-the persisted ones, so no deploy (``cdktf deploy``, ``terraform apply`` of the JSON, a CI job)
-moves traffic without a recorded transition; the deploy driver synthesizes with the persisted
-state, so its deploys keep the live weights.
+The rollout state lives in the rollout stack's DynamoDB table
+(``EnvironmentConfig.rollout_table_name``); this stack reads its head item
+(``data.aws_dynamodb_table_item.rollout_state``). Every weighted rule carries a precondition:
+the R this deploy would set is at most the recorded R of its route (a deploy may keep or
+lower Rust, never raise it), and while the record says emergency the deploy keeps
+stickiness off. So no deploy (``cdktf deploy``, ``terraform apply`` of the JSON, a CI job)
+moves traffic towards Rust without a recorded transition; the deploy driver synthesizes with
+the persisted state, so its deploys keep the live weights. A missing head item or route
+fails the precondition too.
 """
 
 from __future__ import annotations
 
+import json
+
 from model.config import EnvironmentConfig
 from model.names import terraform_id
 from model.rollout.controls import effective_routes
-from model.rollout.state import Pin, RolloutState, initial_state, parameter_name
+from model.rollout.state import DOCUMENT, Pin, RolloutState, head_key
 from model.routing.listener import Listener
 from model.routing.registry import TargetGroupRegistry
 from model.routing.route import Route
 from modules.aws import (
     Construct,
+    DataAwsDynamodbTableItem,
     LbTargetGroup,
     Precondition,
-    SsmParameter,
     TerraformResourceLifecycle,
 )
 from modules.listener_rule import listener_route_rule
@@ -39,15 +44,9 @@ class RoutingStack(EnvironmentStack):
         listener_arns: dict[Listener, str],
     ) -> None:
         super().__init__(scope, config, "routing")
-        self.rollout_state = SsmParameter(
-            self, "rust_rollout",
-            name=parameter_name(config), type="String",
-            description="Rust rollout state; written by the rollout commands (docs/rollout.md)",
-            # insecure_value: a String parameter's value, not marked sensitive, so that the
-            # rules' preconditions can say in their messages what the state holds
-            insecure_value=initial_state(config, routes).to_json(),
-            lifecycle=TerraformResourceLifecycle(ignore_changes=["insecure_value"]),
-        )
+        self.rollout_state = DataAwsDynamodbTableItem(
+            self, "rollout_state",
+            table_name=config.rollout_table_name(), key=json.dumps(head_key()))
         arns: dict[tuple[Listener, str], str] = {}  # one token per target group, reused by rules
         self.rules = {}
         for route in effective_routes(config, routes):
@@ -64,27 +63,45 @@ class RoutingStack(EnvironmentStack):
                 self.rules[route.key].move_from_id(f"aws_lb_listener_rule.{terraform_id(old)}")
 
     def _persisted(self, config: EnvironmentConfig, route: Route) -> TerraformResourceLifecycle:
-        """The precondition that this rule's R and emergency flag are the persisted ones, from
-        the codec's pins (``RolloutState.deploy_pins``)."""
-        document = f"jsondecode({self.rollout_state.fqn}.insecure_value)"
+        """The precondition that this rule keeps or lowers its route's recorded R and keeps
+        stickiness off while the record says emergency, from the codec's pins
+        (``RolloutState.deploy_pins``). Anything missing (the head item, the document, the
+        route in it) or of the wrong type fails it: each comparison is inside ``try``."""
+        document = f"jsondecode(jsondecode({self.rollout_state.fqn}.item).{DOCUMENT}.S)"
         pins = RolloutState.deploy_pins(config, route.key)
 
-        def held(pin: Pin) -> str:
+        def recorded(pin: Pin) -> str:
             key = f'["{pin.key}"]' if pin.key is not None else ""
-            return f'try({document}.{pin.field}{key}, "none")'
+            return f"{document}.{pin.field}{key}"
+
+        def allowed(pin: Pin) -> str:
+            value, held = literal(pin.value), recorded(pin)
+            if isinstance(pin.value, bool):  # False < True
+                check = (f"!{held} || {value}" if pin.kind == "at_least"
+                         else f"{held} || !{value}")
+            else:
+                check = f"{held} >= {value}" if pin.kind == "at_most" else f"{held} <= {value}"
+            return f"try({check}, false)"
+
+        def shown(pin: Pin) -> str:
+            return f'${{try(tostring({recorded(pin)}), "nothing")}}'
 
         def literal(value: int | bool) -> str:
             return str(value).lower() if isinstance(value, bool) else str(value)
 
         r, emergency = pins
-        condition = " && ".join(f"{held(pin)} == {literal(pin.value)}" for pin in pins)
+        table = config.rollout_table_name()
+        condition = " && ".join(allowed(pin) for pin in pins)
         return TerraformResourceLifecycle(precondition=[Precondition(
             condition=f"${{{condition}}}",
             error_message=(
-                f"The rollout state {parameter_name(config)} holds R=${{{held(r)}}} (emergency "
-                f"${{{held(emergency)}}}) for route {route.key}; this deploy would set "
-                f"R={literal(r.value)} (emergency {literal(emergency.value)}). Change the "
-                f"rollout with the rollout command (pipenv run rollout ... --env "
-                f"{config.name}), or deploy with the deploy driver (pipenv run deploy --env "
-                f"{config.name}), which keeps the persisted weights."),
+                f"The rollout state (DynamoDB table {table}, head item) records "
+                f"R={shown(r)} (emergency {shown(emergency)}) for route {route.key}; this "
+                f"deploy would set R={literal(r.value)} (emergency {literal(emergency.value)}). "
+                "A deploy may keep or lower a route's R, never raise it, and may not turn "
+                "stickiness back on while the record says emergency (R=nothing: no head "
+                "item, or the route is not in it). Change the rollout with the rollout "
+                f"command (pipenv run rollout ... --env {config.name}), or deploy with the "
+                f"deploy driver (pipenv run deploy --env {config.name}), which records the "
+                "state first and keeps the persisted weights."),
         )])

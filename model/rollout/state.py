@@ -77,15 +77,27 @@ def head_key() -> dict[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class Pin:
-    """A value a deploy requires of the document: ``field`` (a ``RolloutState`` field), the
-    ``key`` within it when the field is a map, and the value."""
+    """What a deploy requires of the document: ``field`` (a ``RolloutState`` field), the
+    ``key`` within it when the field is a map, the value the deploy sets, and how that value
+    may compare with the recorded one (``kind``): ``at_most`` (the deploy's value is at most
+    the recorded one: it may keep or lower it), ``at_least`` (at least the recorded one;
+    False < True). A recorded value that is missing never allows a deploy."""
 
     field: str
     key: str | None
     value: int | bool
+    kind: Literal["at_most", "at_least"]
 
     def __post_init__(self) -> None:
         assert self.field in RolloutState.__dataclass_fields__, self.field
+        assert self.kind in ("at_most", "at_least"), self.kind
+
+    def allows(self, recorded: int | bool | None) -> bool:
+        """Whether a deploy of ``value`` may go ahead while the document holds ``recorded``
+        (None: the document does not hold the field or key)."""
+        if recorded is None:
+            return False
+        return self.value <= recorded if self.kind == "at_most" else self.value >= recorded
 
 
 @dataclass(frozen=True)
@@ -186,11 +198,13 @@ class RolloutState:
 
     @staticmethod
     def deploy_pins(config: EnvironmentConfig, route_key: str) -> tuple[Pin, ...]:
-        """What a deploy of ``config`` requires the persisted document to hold for one
-        weighted route: its R and the emergency flag (the routing stack's precondition is
-        rendered from these, so it reads the document through this codec's field names)."""
-        return (Pin("routes", route_key, rust_percent_of(config, route_key)),
-                Pin("emergency", None, config.emergency_rollback))
+        """What a deploy of ``config`` requires of the persisted document for one weighted
+        route: it may keep or lower the route's R, never raise it, and it may turn stickiness
+        off (emergency) but not back on while the document records an emergency (the routing
+        stack's precondition is rendered from these, so it reads the document through this
+        codec's field names)."""
+        return (Pin("routes", route_key, rust_percent_of(config, route_key), "at_most"),
+                Pin("emergency", None, config.emergency_rollback, "at_least"))
 
     def recorded(self, now: int, actor: str, reason: str) -> RolloutState:
         """The same routes and phase as a new version that says ``reason`` (a repair, a

@@ -69,7 +69,7 @@ SPEC_R = {"staging": 100, "review": 100, "production": 0, "local": 50}
 
 # The environments and the stacks of each, as docs/architecture.md describes them.
 SPEC_ENVIRONMENTS = tuple(SPEC_R)
-SPEC_STACK_PARTS = ("public-alb", "internal-alb", "lambdas", "routing", "monitoring")
+SPEC_STACK_PARTS = ("public-alb", "internal-alb", "lambdas", "rollout", "routing", "monitoring")
 SPEC_STACKS = tuple(f"scorer-{env}-{part}" for env in SPEC_ENVIRONMENTS
                     for part in SPEC_STACK_PARTS)
 SPEC_WEIGHTED = tuple(key for key, route in SPEC_ROUTES.items() if route[4][0] == "weighted")

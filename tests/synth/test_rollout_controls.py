@@ -1,5 +1,5 @@
 """Rollout controls as synthesized: per-route R, the emergency rollback, canary-header rules,
-the rollout state parameter and the rules' preconditions (the model's checks of them:
+the rules' preconditions on the rollout table's head item (the model's checks of them:
 tests/unit/test_rollout_control_rules.py)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from tests.helpers.spec_routes import SPEC_R, SPEC_WEIGHTED
 from tests.helpers.synth import EMERGENCY, ROLLOUT, Synth, Synthesized, addresses
 
 PRODUCTION = ENVIRONMENTS["production"]
+DOCUMENT = "jsondecode(jsondecode(data.aws_dynamodb_table_item.rollout_state.item).document.S)"
 
 
 def rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -60,27 +61,50 @@ def test_emergency_rollback_is_r_zero_without_stickiness_in_place(synthesize_wit
     assert addresses(emergency) == addresses(normal)  # only in-place changes
 
 
-def test_the_routing_stack_creates_the_rollout_state_and_refuses_unrecorded_weights(
+def test_the_routing_stack_reads_the_head_item_of_the_rollout_table(
     synthesized: Synthesized
 ) -> None:
-    """The rollout state parameter starts at the environment's R and is the rollout commands'
-    afterwards (Terraform ignores its value); every weighted rule's precondition is that the
-    persisted R and emergency flag are the ones this deploy sets."""
-    for env, r in SPEC_R.items():
-        routing = synthesized[env]["routing"]["resource"]
-        parameter = routing["aws_ssm_parameter"]["rust_rollout"]
-        assert parameter["name"] == f"/scorer/{env}/rust-rollout"
-        assert parameter["lifecycle"] == {"ignore_changes": ["insecure_value"]}
-        state = json.loads(parameter["insecure_value"])
-        assert (state["phase"], state["emergency"], set(state["routes"].values())) == (
-            "idle", False, {r})
-        assert len(state["routes"]) == len(SPEC_WEIGHTED)
-        guarded = {key for key, rule in routing["aws_lb_listener_rule"].items()
+    """The routing stack creates no rollout state: it reads the head item of its environment's
+    table, and only its weighted rules carry the precondition."""
+    for env in SPEC_R:
+        routing = synthesized[env]["routing"]
+        assert "aws_ssm_parameter" not in routing["resource"]
+        item = routing["data"]["aws_dynamodb_table_item"]["rollout_state"]
+        assert item["table_name"] == f"scorer-{env}-rust-rollout-state"
+        assert json.loads(item["key"]) == {"pk": {"S": "rust-rollout"}, "version": {"N": "0"}}
+        guarded = {key for key, rule in routing["resource"]["aws_lb_listener_rule"].items()
                    if "lifecycle" in rule}
         assert len(guarded) == len(SPEC_WEIGHTED)
-        (condition,) = routing["aws_lb_listener_rule"]["v2_stamps_score"]["lifecycle"][
-            "precondition"]
-        state = "jsondecode(aws_ssm_parameter.rust_rollout.insecure_value)"
-        assert condition["condition"] == (
-            f'${{try({state}.routes["v2-stamps-score"], "none") == {r} && '
-            f'try({state}.emergency, "none") == false}}')
+
+
+def _precondition(synthesized: Synthesized, rule: str = "v2_stamps_score") -> dict[str, str]:
+    (condition,) = rules(synthesized)[rule]["lifecycle"]["precondition"]
+    return condition
+
+
+def test_a_deploy_may_keep_or_lower_r_but_never_raise_it(synthesize_with: Synth) -> None:
+    """R = 5 deploys while the record holds 5 or more for the route; a record without the
+    route (or without a head item) fails the comparison inside try, so it refuses too."""
+    found = _precondition(synthesize_with(ROLLOUT))
+    assert found["condition"] == (
+        f'${{try({DOCUMENT}.routes["v2-stamps-score"] >= 5, false) && '
+        f"try(!{DOCUMENT}.emergency || false, false)}}")
+    message = found["error_message"]
+    assert "DynamoDB table scorer-production-rust-rollout-state" in message
+    assert (f'R=${{try(tostring({DOCUMENT}.routes["v2-stamps-score"]), "nothing")}}'
+            in message)
+    assert "this deploy would set R=5 (emergency false)" in message
+    assert "pipenv run rollout ... --env production" in message
+    assert "pipenv run deploy --env production" in message
+
+
+def test_an_emergency_deploy_passes_whatever_the_record_says_of_emergency(
+    synthesize_with: Synth
+) -> None:
+    """A deploy may turn stickiness off at any time; it may not turn it back on while the
+    record says emergency (the normal build above: recorded true fails ``!true || false``)."""
+    found = _precondition(synthesize_with(EMERGENCY))
+    assert found["condition"] == (
+        f'${{try({DOCUMENT}.routes["v2-stamps-score"] >= 0, false) && '
+        f"try(!{DOCUMENT}.emergency || true, false)}}")
+    assert "this deploy would set R=0 (emergency true)" in found["error_message"]

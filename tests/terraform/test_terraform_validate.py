@@ -25,7 +25,7 @@ def _terraform(args: list[str], stack_dir: Path, env: dict[str, str]) -> tuple[i
 def validated(
     synthesized: Synthesized, terraform_env: dict[str, str]
 ) -> dict[str, tuple[int, str]]:
-    """terraform init of the 20 stacks one after the other (the plugin cache is not safe for
+    """terraform init of every stack one after the other (the plugin cache is not safe for
     concurrent inits), then validate two at a time (the machine has 2 cores)."""
     stack_dirs = {name: synthesized.outdir / "stacks" / name for name in STACKS}
     results: dict[str, tuple[int, str]] = {}

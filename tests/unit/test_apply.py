@@ -156,8 +156,10 @@ def test_a_second_deploy_of_one_checkout_is_refused_while_the_first_runs(tmp_pat
 
 def test_independent_stacks_deploy_in_one_wave() -> None:
     assert deploy_waves(list(STACK_PARTS)) == [
-        ["public-alb", "internal-alb", "lambdas"], ["routing", "monitoring"]]
+        ["public-alb", "internal-alb", "lambdas", "rollout"], ["routing", "monitoring"]]
     assert deploy_waves(["routing"]) == [["routing"]]
+    assert deploy_waves(["monitoring", "routing", "rollout"]) == [
+        ["rollout"], ["routing", "monitoring"]]
     assert deploy_waves(["monitoring", "lambdas"]) == [["lambdas"], ["monitoring"]]
 
 
