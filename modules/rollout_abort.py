@@ -2,9 +2,10 @@
 
 The function (``functions/rollout_abort/handler.py`` and the project modules it imports,
 assembled at synth time by ``modules/lambda_package.py``), its log group, a
-least-privilege role (read rules; modify and delete only the rules of this environment's two
-load balancers; read and write only this environment's rollout parameter; write its own log
-group), and the EventBridge rule on "CloudWatch Alarm State Change" events of the alarms
+least-privilege role (``modules/rollout_access.py``: read rules; modify, delete and tag only
+the rules of this environment's two load balancers; read this environment's rollout table and
+write it in transactions only; publish to its alarm topic; write its own log group), and the
+EventBridge rule on "CloudWatch Alarm State Change" events of the alarms
 whose names start with ``alarm_prefixes`` (the Rust target groups, the Rust function, the
 load balancers) entering ALARM. Addresses: ``<type>.rollout_abort``.
 """
@@ -15,7 +16,6 @@ import json
 
 from model.config import EnvironmentConfig
 from model.paths import PROJECT_ROOT
-from model.routing.listener import LISTENERS
 from modules.address import addressed
 from modules.aws import (
     AssetType,
@@ -33,13 +33,16 @@ from modules.aws import (
     TerraformAsset,
 )
 from modules.lambda_package import assemble, handler_name
+from modules.rollout_access import (
+    ASSUME_LAMBDA,
+    TRACES,
+    own_log_group,
+    publish,
+    rollout_state,
+    rule_arns,
+)
 
 ADDRESS = "rollout_abort"
-_ASSUME_LAMBDA = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                   "Action": "sts:AssumeRole"}],
-})
 
 
 class RolloutAbortFunction(Construct):
@@ -52,7 +55,7 @@ class RolloutAbortFunction(Construct):
         listener_arns: list[str],
         rust_target_groups: list[str],
         canary_python_target_groups: dict[str, str],
-        parameter_name: str,
+        topic_arn: str,
         alarm_prefixes: tuple[str, ...],
     ) -> None:
         super().__init__(scope, "rollout-abort")
@@ -64,10 +67,7 @@ class RolloutAbortFunction(Construct):
             self, "log-group", name=f"/aws/lambda/{name}",
             retention_in_days=config.log_retention_days), ADDRESS)
         role = addressed(IamRole(self, "role", name=config.role_name("rollout-abort"),
-                                 assume_role_policy=_ASSUME_LAMBDA), ADDRESS)
-        region = config.region
-        rules = [f"arn:aws:elasticloadbalancing:{region}:{account_id}:listener-rule/app/"
-                 f"{config.load_balancer_name(listener)}/*" for listener in LISTENERS]
+                                 assume_role_policy=ASSUME_LAMBDA), ADDRESS)
         addressed(IamRolePolicy(self, "policy", name="abort-this-environments-rollout",
                                 role=role.id, policy=json.dumps({
             "Version": "2012-10-17",
@@ -76,17 +76,16 @@ class RolloutAbortFunction(Construct):
                 {"Sid": "ReadRules", "Effect": "Allow", "Resource": "*",
                  "Action": ["elasticloadbalancing:DescribeRules",
                             "elasticloadbalancing:DescribeTags"]},
-                {"Sid": "ChangeThisEnvironmentsRules", "Effect": "Allow", "Resource": rules,
+                {"Sid": "ChangeThisEnvironmentsRules", "Effect": "Allow",
+                 "Resource": rule_arns(config, account_id),
                  "Action": ["elasticloadbalancing:ModifyRule",
-                            "elasticloadbalancing:DeleteRule"]},
-                {"Sid": "RolloutState", "Effect": "Allow",
-                 "Action": ["ssm:GetParameter", "ssm:PutParameter"],
-                 "Resource": f"arn:aws:ssm:{region}:{account_id}:parameter{parameter_name}"},
-                {"Sid": "WriteOwnLogGroup", "Effect": "Allow",
-                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                 "Resource": f"{log_group.arn}:*"},
-                {"Sid": "WriteTraces", "Effect": "Allow", "Resource": "*",
-                 "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]},
+                            "elasticloadbalancing:DeleteRule",
+                            "elasticloadbalancing:AddTags",
+                            "elasticloadbalancing:RemoveTags"]},
+                *rollout_state(config, account_id),
+                publish(topic_arn),
+                own_log_group(log_group.arn),
+                TRACES,
             ],
         })), ADDRESS)
         self.function = addressed(LambdaFunction(
@@ -107,7 +106,10 @@ class RolloutAbortFunction(Construct):
                 "LISTENER_ARNS": Fn.jsonencode(listener_arns),
                 "RUST_TARGET_GROUPS": json.dumps(sorted(rust_target_groups)),
                 "CANARY_PYTHON_TARGET_GROUPS": Fn.jsonencode(canary_python_target_groups),
-                "ROLLOUT_PARAMETER": parameter_name,
+                "ENVIRONMENT": config.name,
+                "ROLLOUT_TABLE": config.rollout_table_name(),
+                "TOPIC_ARN": topic_arn,
+                "ALARM_PREFIXES": json.dumps(list(alarm_prefixes)),
             }),
             depends_on=[log_group],
         ), ADDRESS)

@@ -2,7 +2,9 @@
 
 It reads target groups from the registry and load balancers from the ALB stacks (cross-stack
 references), and depends on no routing decision: changing R or rolling back deploys the
-routing stack only, and the alarms and dashboard stay as they are.
+routing stack only, and the alarms and dashboard stay as they are (the canary routes reach the
+rollout controller's configuration, the one exception). The rollout functions (abort, controller)
+act on the rollout stack's table, by its name.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
 from model.monitoring.alarm_model import AlarmKind, Evaluation, Subject
 from model.rollout.controls import canary_key, rust_alarm_prefixes, rust_backends
-from model.rollout.state import parameter_name
 from model.routing.backend import Backend
 from model.routing.listener import LISTENERS, Listener
 from model.routing.registry import TargetGroupRegistry
@@ -34,6 +35,7 @@ from modules.aws import (
 )
 from modules.dashboard import RolloutRow, TargetSeries, rollout_dashboards
 from modules.rollout_abort import RolloutAbortFunction
+from modules.rollout_controller import RolloutControllerFunction
 from stacks.base import EnvironmentStack
 
 
@@ -102,20 +104,25 @@ class MonitoringStack(EnvironmentStack):
         self.dashboards = rollout_dashboards(
             self, config.rollout_dashboard_name(), config.region, rows, arn_suffixes)
 
-        # A Rust alarm entering ALARM aborts the rollout, with nobody watching.
+        # A Rust alarm entering ALARM aborts the rollout, with nobody watching; the controller
+        # moves it on its schedule. Both act on the rollout stack's table (by its name).
         rust = rust_backends(routes)
+        account_id = DataAwsCallerIdentity(self, "account").account_id
         self.rollout_abort = RolloutAbortFunction(
             self, config,
-            account_id=DataAwsCallerIdentity(self, "account").account_id,
+            account_id=account_id,
             listener_arns=[listener_arns[listener] for listener in LISTENERS],
             rust_target_groups=[config.target_group_name(b.target_group)
                                 for b in all_backends(functions, services) if b.key in rust],
             canary_python_target_groups={
                 canary_key(route.key): registry.resolve(route.listener, split[0]).arn
                 for route in routes if (split := route.action.split())},
-            parameter_name=parameter_name(config),
+            topic_arn=self.topic.arn,
             alarm_prefixes=rust_alarm_prefixes(config, routes, functions),
         )
+        self.rollout_controller = RolloutControllerFunction(
+            self, config, account_id=account_id, listener_arns=listener_arns,
+            topic_arn=self.topic.arn)
 
     def _subject(self, kind: AlarmKind, target: str, dimensions: dict[str, str],
                  override: Evaluation | None = None) -> Subject:

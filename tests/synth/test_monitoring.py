@@ -15,7 +15,14 @@ import pytest
 
 from tests.helpers.spec_functions import SPEC_FUNCTIONS
 from tests.helpers.spec_routes import SPEC_R, SPEC_ROUTES
-from tests.helpers.synth import EMERGENCY, ROLLOUT, Synth, Synthesized, resources
+from tests.helpers.synth import (
+    EMERGENCY,
+    ROLLOUT,
+    Synth,
+    Synthesized,
+    resources,
+    without_controller_canaries,
+)
 
 ENVS = tuple(SPEC_R)
 
@@ -241,12 +248,17 @@ def test_rollout_dashboard_puts_python_and_rust_side_by_side(
 def test_rollout_and_rollback_leave_monitoring_untouched(
     synthesized: Synthesized, synthesize_with: Synth
 ) -> None:
-    """R, per-route R, canaries and the emergency rollback change only the routing stack
-    (the builds are the rollout tests' own, made once per session)."""
+    """R, per-route R, canaries and the emergency rollback change only the routing stack,
+    but for the canary routes the rollout controller is told (the builds are the rollout
+    tests' own, made once per session)."""
     baseline = synthesized["production"]["monitoring"]
     variants = [synthesize_with(ROLLOUT), synthesize_with(EMERGENCY)]
     for variant in variants:
-        assert variant["production"]["monitoring"] == baseline
+        monitoring = variant["production"]["monitoring"]
+        assert without_controller_canaries(monitoring) == without_controller_canaries(baseline)
+        variables = monitoring["resource"]["aws_lambda_function"]["rollout_controller"][
+            "environment"]["variables"]
+        assert json.loads(variables["CANARY_ROUTES"]) == ROLLOUT["RUST_CANARY_ROUTES"].split(",")
 
 
 def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second(
@@ -276,7 +288,8 @@ def test_more_weighted_routes_than_one_dashboard_holds_continue_on_a_second(
 def test_a_rust_alarm_in_alarm_invokes_the_abort_function(synthesized: Synthesized) -> None:
     """The EventBridge rule takes the alarms of the Rust target groups, the Rust function and
     the load balancers entering ALARM to the abort function, whose role may change only this
-    environment's listener rules and rollout parameter."""
+    environment's listener rules and rollout table (tests/synth/test_rollout_functions.py
+    checks that no write action takes "*")."""
     stack = synthesized["production"]["monitoring"]["resource"]
     rule = stack["aws_cloudwatch_event_rule"]["rollout_abort"]
     pattern = json.loads(rule["event_pattern"])
@@ -296,15 +309,25 @@ def test_a_rust_alarm_in_alarm_invokes_the_abort_function(synthesized: Synthesiz
     function = stack["aws_lambda_function"]["rollout_abort"]
     assert (function["handler"], function["runtime"]) == (
         "functions.rollout_abort.handler.handler", "python3.12")
-    assert function["environment"]["variables"]["ROLLOUT_PARAMETER"] == (
-        "/scorer/production/rust-rollout")
+    variables = function["environment"]["variables"]
+    assert (variables["ENVIRONMENT"], variables["ROLLOUT_TABLE"], variables["TOPIC_ARN"]) == (
+        "production", "scorer-production-rust-rollout-state", "${aws_sns_topic.alarms.arn}")
+    assert set(json.loads(variables["ALARM_PREFIXES"])) == prefixes
+    assert {"LISTENER_ARNS", "RUST_TARGET_GROUPS", "CANARY_PYTHON_TARGET_GROUPS"} <= set(variables)
     policy = json.loads(stack["aws_iam_role_policy"]["rollout_abort"]["policy"])
     statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["ChangeThisEnvironmentsRules"]["Resource"] == [
         "arn:aws:elasticloadbalancing:us-east-1:${data.aws_caller_identity.account.account_id}"
         f":listener-rule/app/scorer-production-{which}/*" for which in ("public", "internal")]
-    assert statements["RolloutState"]["Resource"] == (
-        "arn:aws:ssm:us-east-1:${data.aws_caller_identity.account.account_id}:parameter"
-        "/scorer/production/rust-rollout")
+    assert set(statements["ChangeThisEnvironmentsRules"]["Action"]) >= {
+        "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"}
+    table = ("arn:aws:dynamodb:us-east-1:${data.aws_caller_identity.account.account_id}"
+             ":table/scorer-production-rust-rollout-state")
+    assert statements["ReadRolloutState"]["Resource"] == table
+    assert statements["WriteRolloutStateInTransactions"]["Resource"] == table
+    assert statements["NotifyAlarmTopic"] == {
+        "Sid": "NotifyAlarmTopic", "Effect": "Allow", "Action": "sns:Publish",
+        "Resource": "${aws_sns_topic.alarms.arn}"}
+    assert not any(s["Action"][0].startswith("ssm:") for s in policy["Statement"])
     assert set(statements["ReadRules"]["Action"]) == {"elasticloadbalancing:DescribeRules",
                                                       "elasticloadbalancing:DescribeTags"}

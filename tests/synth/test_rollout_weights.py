@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from tests.helpers.spec_routes import SPEC_WEIGHTED
-from tests.helpers.synth import CANARIES, ROLLOUT, Synth, Synthesized
+from tests.helpers.synth import (
+    CANARIES,
+    ROLLOUT,
+    Synth,
+    Synthesized,
+    without_controller_canaries,
+)
 
 
 def weighted_weights(synthesized: Synthesized) -> set[tuple[int, int]]:
@@ -56,6 +62,7 @@ def test_changing_r_changes_nothing_but_weights(
             for target in rule["action"][0].get("forward", {}).get("target_group", []):
                 target.pop("weight")
             rule.pop("lifecycle", None)
+        found["monitoring"] = without_controller_canaries(found["monitoring"])
         return found
 
     before = synthesized["production"]

@@ -51,3 +51,13 @@ def test_two_assemblies_hold_the_same_bytes_and_times() -> None:
                       for p in folder.rglob("*") if p.is_file())
     assert listing(first) == listing(second)
     assert {mtime for _, _, mtime in listing(first)} == {ARCHIVE_TIME}
+
+
+def test_the_controller_package_holds_the_controller_and_nothing_of_the_synth_side() -> None:
+    entry = PROJECT_ROOT / "functions" / "rollout_controller" / "handler.py"
+    files = {str(p) for p in closure(entry)}
+    assert {"functions/rollout_controller/handler.py", "ops/controller/rollout.py",
+            "ops/adapters/alb.py", "model/rollout/state.py"} <= files
+    assert not any(f.startswith(("modules/", "stacks/", "ops/cli/", "ops/driver/", "tests/"))
+                   for f in files)
+    assert handler_name(entry) == "functions.rollout_controller.handler.handler"
