@@ -2,7 +2,6 @@
 sets (``modules/rollout_controller.py``, ``modules/rollout_abort.py``):
 
 - ``ENVIRONMENT``: the environment's name (its configuration is the project's own);
-- ``CANARY_ROUTES``: JSON list of the canary routes it was deployed with;
 - ``LISTENER_ARNS``: JSON object, listener name (``public``, ``internal``) -> ARN;
 - ``TOPIC_ARN``: the topic that gets the notifications.
 """
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 
 import environments
 from model.routing.listener import LISTENERS
@@ -22,9 +20,7 @@ from ops.controller.rollout import Rollout
 
 def deployed_rollout(environ: Mapping[str, str], actor: str,
                      clients: AwsClients | None = None) -> Rollout:
-    config = environments.ENVIRONMENTS[environ["ENVIRONMENT"]]
-    config = replace(config, canary_routes=tuple(json.loads(environ.get("CANARY_ROUTES")
-                                                            or "[]")))
+    config = environments.ENVIRONMENTS[environ["ENVIRONMENT"]]  # canaries: found live
     arns = json.loads(environ.get("LISTENER_ARNS") or "{}")
     listener_arns = {listener: arns[listener.name] for listener in LISTENERS
                      if listener.name in arns} if isinstance(arns, dict) else {}

@@ -16,6 +16,7 @@ import json
 
 from model.config import EnvironmentConfig
 from model.paths import PROJECT_ROOT
+from model.routing.listener import LISTENERS, Listener
 from modules.address import addressed
 from modules.aws import (
     AssetType,
@@ -52,9 +53,7 @@ class RolloutAbortFunction(Construct):
         config: EnvironmentConfig,
         *,
         account_id: str,
-        listener_arns: list[str],
-        rust_target_groups: list[str],
-        canary_python_target_groups: dict[str, str],
+        listener_arns: dict[Listener, str],
         topic_arn: str,
         alarm_prefixes: tuple[str, ...],
     ) -> None:
@@ -75,7 +74,8 @@ class RolloutAbortFunction(Construct):
                 # Describe calls have no resource-level permissions in ELBv2.
                 {"Sid": "ReadRules", "Effect": "Allow", "Resource": "*",
                  "Action": ["elasticloadbalancing:DescribeRules",
-                            "elasticloadbalancing:DescribeTags"]},
+                            "elasticloadbalancing:DescribeTags",
+                            "elasticloadbalancing:DescribeTargetGroups"]},
                 {"Sid": "ChangeThisEnvironmentsRules", "Effect": "Allow",
                  "Resource": rule_arns(config, account_id),
                  "Action": ["elasticloadbalancing:ModifyRule",
@@ -103,9 +103,8 @@ class RolloutAbortFunction(Construct):
             timeout=60,
             tracing_config=LambdaFunctionTracingConfig(mode="Active"),
             environment=LambdaFunctionEnvironment(variables={
-                "LISTENER_ARNS": Fn.jsonencode(listener_arns),
-                "RUST_TARGET_GROUPS": json.dumps(sorted(rust_target_groups)),
-                "CANARY_PYTHON_TARGET_GROUPS": Fn.jsonencode(canary_python_target_groups),
+                "LISTENER_ARNS": Fn.jsonencode(
+                    {listener.name: listener_arns[listener] for listener in LISTENERS}),
                 "ENVIRONMENT": config.name,
                 "ROLLOUT_TABLE": config.rollout_table_name(),
                 "TOPIC_ARN": topic_arn,

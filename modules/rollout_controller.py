@@ -113,7 +113,6 @@ class RolloutControllerFunction(Construct):
                 "ENVIRONMENT": config.name,
                 "ROLLOUT_TABLE": config.rollout_table_name(),
                 "TOPIC_ARN": topic_arn,
-                "CANARY_ROUTES": json.dumps(list(config.canary_routes)),
                 "LISTENER_ARNS": Fn.jsonencode(
                     {listener.name: listener_arns[listener] for listener in LISTENERS}),
             }),

@@ -19,9 +19,9 @@ from model.catalog.functions import all_backends
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
 from model.monitoring.alarm_model import AlarmKind, Evaluation, Subject
-from model.rollout.controls import canary_key, rust_alarm_prefixes, rust_backends
+from model.rollout.controls import rust_alarm_prefixes, rust_backends
 from model.routing.backend import Backend
-from model.routing.listener import LISTENERS, Listener
+from model.routing.listener import Listener
 from model.routing.registry import TargetGroupRegistry
 from model.routing.route import Route
 from modules.alarms import alarm_set
@@ -111,12 +111,7 @@ class MonitoringStack(EnvironmentStack):
         self.rollout_abort = RolloutAbortFunction(
             self, config,
             account_id=account_id,
-            listener_arns=[listener_arns[listener] for listener in LISTENERS],
-            rust_target_groups=[config.target_group_name(b.target_group)
-                                for b in all_backends(functions, services) if b.key in rust],
-            canary_python_target_groups={
-                canary_key(route.key): registry.resolve(route.listener, split[0]).arn
-                for route in routes if (split := route.action.split())},
+            listener_arns=listener_arns,
             topic_arn=self.topic.arn,
             alarm_prefixes=rust_alarm_prefixes(config, routes, functions),
         )

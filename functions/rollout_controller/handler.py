@@ -4,7 +4,7 @@
 ``ControllerPolicy.enabled``). Each run records an abort it finds on the listeners, acts on
 the gates (abort, advance, or at the progress deadline pause or abort), and repairs live
 weights that differ from the record; outside a rollout it only verifies. Configuration:
-``ops.controller.deployed``. One run at a time (reserved concurrency 1)."""
+``functions.deployed``. One run at a time (reserved concurrency 1)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ Honours AWS_ENDPOINT_URL through the client it is given (``ops.adapters.aws``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from model.catalog.route_table import ROUTES
@@ -361,11 +361,18 @@ class Router:
 
     def _rollout_rules(self, config: EnvironmentConfig
                        ) -> tuple[dict[str, Route], list[tuple[LiveRule, Route]]]:
-        """Every weighted and canary route ``config`` renders (by key), and each live rule
-        that carries one's ``Route`` tag on that route's listener, with its route."""
-        wanted = {r.key: r for r in effective_routes(config, ROUTES)
+        """Every weighted route ``config`` renders and the canary of each whose canary rule
+        is live (found by its ``Route`` tag: canaries are deploy-time configuration, the
+        listeners say which are deployed), by key; and each live rule that carries one's
+        ``Route`` tag on that route's listener, with its route."""
+        live = self.live()
+        tags = {rule.key for rules in live.values() for rule in rules}
+        canaries = tuple(sorted(r.key for r in ROUTES
+                                if r.action.weighted and canary_key(r.key) in tags))
+        deployed = replace(config, canary_routes=canaries)
+        wanted = {r.key: r for r in effective_routes(deployed, ROUTES)
                   if r.action.weighted or r.canary_of is not None}
-        found = [(rule, wanted[rule.key]) for listener, rules in self.live().items()
+        found = [(rule, wanted[rule.key]) for listener, rules in live.items()
                  for rule in rules
                  if rule.key in wanted and wanted[rule.key].listener == listener]
         return wanted, found

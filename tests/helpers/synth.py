@@ -4,7 +4,6 @@ deploy-time variants the synth tests share; small readers of synthesized JSON.""
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -107,14 +106,4 @@ def addresses(synthesized: Synthesized) -> dict[tuple[str, str], set[str]]:
                       for name in items}
             names |= {f"output.{name}" for name in stack.get("output", {})}
             found[(env, part)] = names
-    return found
-
-
-def without_controller_canaries(monitoring: dict[str, Any]) -> Any:
-    """A monitoring stack's JSON without the one value in it that follows a rollout control:
-    the rollout controller's ``CANARY_ROUTES`` (the environment's canary routes)."""
-    found = copy.deepcopy(monitoring)
-    variables = found["resource"]["aws_lambda_function"]["rollout_controller"]["environment"][
-        "variables"]
-    variables.pop("CANARY_ROUTES")
     return found

@@ -63,17 +63,15 @@ def test_the_controller_runs_on_its_schedule_one_run_at_a_time(
         f"/aws/lambda/{config.function_name('rollout-controller')}")
 
 
-def test_the_controller_is_told_its_environment_table_topic_canaries_and_listeners(
+def test_the_controller_is_told_its_environment_table_topic_and_listeners(
     synthesized: Synthesized
 ) -> None:
     config = ENVIRONMENTS["production"]
     variables = monitoring(synthesized)["aws_lambda_function"]["rollout_controller"][
         "environment"]["variables"]
-    assert set(variables) == {"ENVIRONMENT", "ROLLOUT_TABLE", "TOPIC_ARN", "CANARY_ROUTES",
-                              "LISTENER_ARNS"}
+    assert set(variables) == {"ENVIRONMENT", "ROLLOUT_TABLE", "TOPIC_ARN", "LISTENER_ARNS"}
     assert (variables["ENVIRONMENT"], variables["ROLLOUT_TABLE"], variables["TOPIC_ARN"]) == (
         "production", config.rollout_table_name(), "${aws_sns_topic.alarms.arn}")
-    assert json.loads(variables["CANARY_ROUTES"]) == list(config.canary_routes)
     listeners = variables["LISTENER_ARNS"]
     assert listeners.startswith("${jsonencode({") and all(
         f'"{listener.name}" = ' in listeners for listener in LISTENERS)

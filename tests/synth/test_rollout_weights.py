@@ -14,7 +14,6 @@ from tests.helpers.synth import (
     ROLLOUT,
     Synth,
     Synthesized,
-    without_controller_canaries,
 )
 
 
@@ -62,7 +61,6 @@ def test_changing_r_changes_nothing_but_weights(
             for target in rule["action"][0].get("forward", {}).get("target_group", []):
                 target.pop("weight")
             rule.pop("lifecycle", None)
-        found["monitoring"] = without_controller_canaries(found["monitoring"])
         return found
 
     before = synthesized["production"]

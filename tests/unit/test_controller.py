@@ -248,3 +248,27 @@ def test_a_missing_rule_is_reported_and_not_repaired_every_run() -> None:
         assert outcome.action == "nothing"
         assert outcome.problems == [f"{WEIGHTED[0]}: no live rule carries its Route tag"]
     assert len(rollout_of(account).store.history()) == 1  # nothing written
+
+
+def test_deployed_canaries_are_found_by_their_tags_moved_to_python_and_back() -> None:
+    with_canary = replace(LOCAL, canary_routes=(WEIGHTED_WITH_CANARY,))
+    account = FakeAccount()
+    account.deploy(with_canary, rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES))
+    names = target_group_names(LOCAL)
+
+    def canary_target() -> str:
+        (rule,) = [r for rules in account.elbv2.rules.values() for r in rules
+                   if {"Key": "Route", "Value": f"{WEIGHTED_WITH_CANARY}-canary"} in r["Tags"]]
+        return target_group_name(rule["Actions"][0]["TargetGroupArn"])
+
+    rust = {names[split[1]] for r in ROUTES if (split := r.action.split())}
+    assert canary_target() in rust
+    rollout = rollout_of(account)  # LOCAL: it is not told about the canary
+    rollout.abort(T0, "Rust 5XX")
+    assert canary_target() not in rust
+    rollout.transition("start", T0 + 1, steps="5,100")
+    assert canary_target() in rust
+    assert rollout.router.verify_weights(rs.applied_to(LOCAL, rollout.store.require().state)) == []
+
+
+WEIGHTED_WITH_CANARY = next(r.key for r in ROUTES if r.action.weighted and r.canary is not None)

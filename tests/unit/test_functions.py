@@ -31,7 +31,6 @@ PREFIXES = rust_alarm_prefixes(LOCAL, ROUTES, FUNCTIONS)
 def account(monkeypatch: pytest.MonkeyPatch) -> FakeAccount:
     monkeypatch.setenv("ENVIRONMENT", "local")
     monkeypatch.setenv("TOPIC_ARN", TOPIC)
-    monkeypatch.setenv("CANARY_ROUTES", json.dumps(list(LOCAL.canary_routes)))
     monkeypatch.setenv("ALARM_PREFIXES", json.dumps(list(PREFIXES)))
     monkeypatch.setenv("AWS_REGION", LOCAL.region)
     found = FakeAccount()
