@@ -54,6 +54,12 @@ class ActionView:
     stickiness: int | None = None
     fixed_response: str | None = None
 
+    def same(self, other: ActionView) -> bool:
+        """The same action, in whatever order its target groups are listed (the provider
+        holds them as a set: the API may list them in another order than the model)."""
+        return (sorted(self.targets, key=str), self.stickiness, self.fixed_response) == (
+            sorted(other.targets, key=str), other.stickiness, other.fixed_response)
+
     @classmethod
     def from_api(cls, action: Mapping[str, Any], name_of: Callable[[str], str]) -> ActionView:
         """A ``describe_rules`` action; ``name_of``: target group ARN -> name."""

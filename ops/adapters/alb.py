@@ -385,7 +385,7 @@ class Router:
         lines = []
         for rule, route in self._rollout_rules(config)[1]:
             view = route.action.view(names)
-            if ActionView.from_api(rule.action, target_group_name) == view:
+            if ActionView.from_api(rule.action, target_group_name).same(view):
                 continue
             self.rules.set_action(rule.arn, route.action.render(
                 API_ACTIONS, lambda backend: arns[names[backend]]))
@@ -409,7 +409,7 @@ class Router:
             rows.append({"route": key, "listener": route.listener.name,
                          "priority": rule.priority if rule else None,
                          "live": _shown(view) if view else "(no live rule)",
-                         "recorded": _shown(want), "same": view == want,
+                         "recorded": _shown(want), "same": view is not None and view.same(want),
                          "mark": rule.mark if rule else None})
         return rows
 
@@ -425,7 +425,7 @@ class Router:
                 continue
             was = old.get(route.key)
             want = route.action.view(names)
-            if was is None or was.action.view(names) != want:
+            if was is None or not was.action.view(names).same(want):
                 lines.append(f"{route.listener} {route.priority} {route.key}: "
                              f"{_shown(was.action.view(names)) if was else '(none)'} -> "
                              f"{_shown(want)}")
@@ -443,7 +443,7 @@ class Router:
             want = route.action.view(names)
             if key not in found:
                 problems.append(f"{key}: {MISSING}")
-            elif found[key] != want:
+            elif not found[key].same(want):
                 problems.append(f"{key}: live {found[key].targets} "
                                 f"sticky {found[key].stickiness}, want {want.targets} "
                                 f"sticky {want.stickiness}")

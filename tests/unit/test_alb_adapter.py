@@ -98,3 +98,16 @@ def test_roll_back_sends_every_rule_to_python_and_turns_stickiness_off(r: int) -
     assert all(r["RuleArn"] != stray for rules in api.rules.values() for r in rules)
     canary = api.rule(arns["ceramic-cache-bulk-post-canary"])["Actions"][0]
     assert target_group_name(canary["TargetGroupArn"]) == "l-cc-v1-st-bulk-POST-0"
+
+
+def test_target_groups_listed_in_another_order_are_the_same_action() -> None:
+    """The provider holds a forward's target groups as a set: the API may list them in
+    another order than the model renders them."""
+    config = replace(PRODUCTION, rust_percent=25)
+    api, arns = deployed(config)
+    for arn in arns.values():
+        forward = api.rule(arn)["Actions"][0].get("ForwardConfig")
+        if forward:
+            forward["TargetGroups"].reverse()
+    router = Router(api, config)
+    assert router.verify_weights(config) == [] and router.set_weights(config) == []
