@@ -7,7 +7,10 @@ conditional write, move the listeners and read every rule back.
   version (an advance read before an abort is then refused: abort always wins).
 - An abort moves the listeners first (each rule marked, then at Python, not sticky), then
   records; when the record fails, the marks stay, nothing raises Rust on a marked rule, and the
-  next reconcile (the controller, a deploy) records the abort it finds.
+  next reconcile (the controller, a deploy) records the abort it finds. Once recorded, it
+  reads every rule back and rolls back again after a late raise, unless the head has moved on
+  to a start recorded since: then the listeners are set to that start (a second roll back
+  would undo it, and nobody would put it back).
 - Any other transition records first, then sets the weights, reads every rule back, then reads
   the state again: when another writer recorded a newer version meanwhile, the listeners are
   set to that one (a late raise is undone by the writer that made it).
@@ -281,7 +284,9 @@ class Rollout:
     def abort(self, now: int, reason: str, *, automatic: bool = False) -> Outcome:
         """The listeners to Python first (marked, Rust 0, not sticky), then the abort
         recorded, over any head (missing or corrupt too), then the marks cleared and every
-        rule read back. AbortNotRecorded when the record fails (the marks stay)."""
+        rule read back (rolled back again after a late raise), then the head read again: a
+        start recorded since is set on the listeners, as any writer converges to a newer
+        version. AbortNotRecorded when the record fails (the marks stay)."""
         problem = rs.reason_problem(reason) if not automatic else None
         if problem or not reason.strip():
             raise rs.RolloutError(problem or "abort needs a reason (--reason ...): it goes "
@@ -322,19 +327,41 @@ class Rollout:
                 "(or run this abort again)") from error
         self.router.clear_marks()
         problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
-        if problems:  # a late write of another writer: once more
+        if problems and self._started_since(written) is None:
+            # a late write of a writer whose version came before this abort: once more
             lines += self.router.roll_back(mark=f"{now} {actor}"[:200])
             self.router.clear_marks()
             problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
+        started = self._started_since(written)  # read after this abort's last listener write
+        if started is not None:  # a start recorded since: the listeners carry it, as after
+            try:  # any writer (a roll back here must not undo it)
+                more, problems = self._converge(started)
+                lines += more
+            except AbortNotRecorded:
+                problems = []  # another abort is in progress: it records over the start
+            lines.append(f"version {started.version} ({started.state.summary}) was recorded "
+                         "after this abort: the listeners carry it")
         if before is None or before != written.state:
             self.notify("abort", before, written.state)
         summary = before.summary if before else "(no readable state)"
         outcome = Outcome(f"abort: {summary} -> {written.state.summary}", written.state, lines,
                           problems, "abort")
         if problems:
-            raise NotVerified(f"{outcome.what}, recorded; but {len(problems)} rule(s) still "
-                              "reach Rust: " + "; ".join(problems))
+            raise NotVerified(f"{outcome.what}, recorded; but {len(problems)} rule(s) do not "
+                              "carry the recorded state yet (the controller finishes it): "
+                              + "; ".join(problems))
         return outcome
+
+    def _started_since(self, aborted: Stored) -> Stored | None:
+        """The head when it is newer than the abort ``aborted`` and not aborted (a start
+        recorded since: only a start follows an abort), else None (an unreadable head too)."""
+        try:
+            head = self.store.read()
+        except CorruptState:
+            return None
+        if head is None or head.version == aborted.version or head.state.phase == "aborted":
+            return None
+        return head
 
     def reconcile(self, now: int) -> Outcome:
         """One controller run: an unrecorded abort found on the listeners is recorded; then

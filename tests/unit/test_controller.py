@@ -272,3 +272,28 @@ def test_deployed_canaries_are_found_by_their_tags_moved_to_python_and_back() ->
 
 
 WEIGHTED_WITH_CANARY = next(r.key for r in ROUTES if r.action.weighted and r.canary is not None)
+
+
+def test_an_abort_does_not_undo_a_start_recorded_after_it() -> None:
+    """Found by the interleaving tests: an abort that finds the state aborted already (or
+    records it) and then sees other weights on its read back used to roll back once more,
+    even when those weights were a start's recorded after the abort; the start had verified
+    them and returned, so the listeners stayed at Rust 0 under a rolling record."""
+    account = account_at(rs.abort(rs.initial_state(LOCAL, ROUTES), T0, "pager", "Rust 5XX"))
+    late = rollout_of(account, "carol")
+    clear = late.router.clear_marks
+    started = []
+
+    def clear_then_a_start(*args: object) -> int:
+        cleared = clear()
+        if not started:  # another operator starts again between the clear and the read back
+            started.append(rollout_of(account, "dave").transition("start", T0 + 1,
+                                                                    steps="5,100"))
+        return cleared
+
+    late.router.clear_marks = clear_then_a_start  # type: ignore[method-assign]
+    outcome = late.abort(T0 + 1, "operator: Rust 5XX")
+    head = rollout_of(account).store.require()
+    assert head.state.phase == "rolling" and head.version == 2
+    assert set(rust_weights(account).values()) == {(5, True)}
+    assert marks(account) == 0 and "was recorded after this abort" in outcome.lines[-1]
