@@ -465,17 +465,20 @@ class Router:
         """Every rule of both listeners that carries the abort mark."""
         return [rule for rules in self.live().values() for rule in rules if rule.mark]
 
-    def clear_marks(self) -> int:
-        """The abort mark off every rule (once the abort is recorded); how many carried it."""
-        marked = [rule.arn for rule in self.marked()]
+    def clear_marks(self, values: set[str] | None = None) -> int:
+        """The abort mark off every rule that carries one of ``values`` (every mark: None),
+        once the abort they stand for is recorded; how many carried one."""
+        marked = [rule.arn for rule in self.marked()
+                  if values is None or rule.mark in values]
         self.rules.unmark(marked)
         return len(marked)
 
-    def roll_back(self, mark: str = "") -> list[str]:
+    def roll_back(self, mark: str = "", seen: set[str] | None = None) -> list[str]:
         """Rust weight 0 and stickiness off on every rule of both listeners that forwards to
         a Rust target group, in state or not, each marked ``mark`` first (an abort's time and
         actor: ``MARK_TAG``); a rule that forwards to Rust alone (a canary) forwards to its
-        route's Python target group, or is deleted when no route owns it."""
+        route's Python target group, or is deleted when no route owns it. ``seen`` gets the
+        marks the rules carried already (aborts that began before this one)."""
         names = target_group_names(self.config)
         splits = {r.key: split for r in ROUTES if (split := r.action.split())}
         rust = {names[rust] for _, rust in splits.values()}
@@ -484,8 +487,11 @@ class Router:
         arns = self.rules.target_group_arns(python_of.values())
         lines = []
         for listener_arn in self.listener_arns().values():  # every rule marked before any moves
-            self.rules.mark([rule.arn for rule in self.rules.forwarding_to(listener_arn, rust)
-                             if rule.mark is None], mark or "aborted")
+            rules = self.rules.forwarding_to(listener_arn, rust)
+            if seen is not None:  # the marks of aborts that began before this one
+                seen |= {rule.mark for rule in rules if rule.mark}
+            self.rules.mark([rule.arn for rule in rules if rule.mark is None],
+                            mark or "aborted")
         for listener, listener_arn in self.listener_arns().items():
             lines += [f"{line[:12]}{listener} {line[12:]}" for line in self.rules.roll_back(
                 listener_arn, rust, lambda key: arns.get(python_of.get(key or "", "")),

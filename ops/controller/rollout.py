@@ -24,6 +24,7 @@ conditional write, move the listeners and read every rule back.
 from __future__ import annotations
 
 import getpass
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,7 +293,9 @@ class Rollout:
             raise rs.RolloutError(problem or "abort needs a reason (--reason ...): it goes "
                                   "into the history")
         actor = self.actor
-        lines = self.router.roll_back(mark=f"{now} {actor}"[:200])
+        mark = f"{now} {actor}"[:180] + f" {uuid.uuid4().hex[:8]}"  # this abort's own
+        covered = {mark}  # the marks this abort's record stands for: its own, and older ones
+        lines = self.router.roll_back(mark=mark, seen=covered)
         before: rs.RolloutState | None = None
         try:
             for _ in range(ATTEMPTS):
@@ -325,12 +328,12 @@ class Rollout:
                 f"the abort is not recorded in {self.store.where()}: {error}. Nothing raises "
                 "Rust on a marked rule; the controller records the abort on its next run "
                 "(or run this abort again)") from error
-        self.router.clear_marks()
+        self.router.clear_marks(covered)  # not those of an abort that began since
         problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
         if problems and self._started_since(written) is None:
             # a late write of a writer whose version came before this abort: once more
-            lines += self.router.roll_back(mark=f"{now} {actor}"[:200])
-            self.router.clear_marks()
+            lines += self.router.roll_back(mark=mark, seen=set())  # (later marks: not ours)
+            self.router.clear_marks(covered)
             problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
         started = self._started_since(written)  # read after this abort's last listener write
         if started is not None:  # a start recorded since: the listeners carry it, as after

@@ -297,3 +297,30 @@ def test_an_abort_does_not_undo_a_start_recorded_after_it() -> None:
     assert head.state.phase == "rolling" and head.version == 2
     assert set(rust_weights(account).values()) == {(5, True)}
     assert marks(account) == 0 and "was recorded after this abort" in outcome.lines[-1]
+
+
+def test_an_abort_clears_its_own_and_older_marks_never_those_of_a_later_abort() -> None:
+    """A's record covers the aborts that marked before it began, not one that marked after
+    it (B, after a start recorded since, whose own record then fails): B's marks stay for
+    the controller, which records B's abort."""
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="25,100", bake="60s")
+    old = "1 an abort whose record failed"
+    rules = [r["RuleArn"] for rules in account.elbv2.rules.values() for r in rules
+             if any(t["Key"] == "Route" and t["Value"] in WEIGHTED for t in r["Tags"])]
+    account.elbv2.add_tags(ResourceArns=rules[:1], Tags=[{"Key": MARK_TAG, "Value": old}])
+    a = rollout_of(account, "carol")
+    clear = a.router.clear_marks
+
+    def b_marks_first(values: set[str] | None = None) -> int:
+        assert values is not None and old in values  # A's record covers the older abort
+        account.elbv2.add_tags(ResourceArns=rules[1:3], Tags=[{"Key": MARK_TAG,
+                                                                 "Value": "later abort B"}])
+        a.router.clear_marks = clear  # type: ignore[method-assign]
+        return clear(values)
+
+    a.router.clear_marks = b_marks_first  # type: ignore[method-assign]
+    a.abort(T0 + 5, "Rust 5XX")
+    assert marks(account) == 2  # B's, and only B's
+    rollout_of(account, "rollout controller").reconcile(T0 + 60)
+    assert marks(account) == 0
