@@ -38,13 +38,16 @@ def test_a_rollout_starts_live_and_a_plain_deploy_keeps_it(
     assert "keeping the persisted rollout state of local: R 5; rolling 1/5" in said
     assert weights(deployment.ours()) == {(95, 5)}
     cli.assert_in_sync()
-    # ... and a deploy of JSON synthesized with other weights is refused by Terraform itself.
-    synth(deployment.with_r(0), deployment.outdir)
+    # ... a deploy of JSON synthesized with more Rust is refused by Terraform itself ...
+    synth(deployment.with_r(25), deployment.outdir)
     with pytest.raises(DeployError) as refused:
         plan(deployment.outdir / "stacks" / ROUTING, deployment.env)
-    assert "The rollout state /scorer/local/rust-rollout holds R=5 (emergency false)" in str(
-        refused.value)
-    assert "this deploy would set R=0 (emergency false)" in str(refused.value)
+    assert (f"The rollout state (DynamoDB table {LOCAL.rollout_table_name()}, head item) "
+            "records R=5 (emergency false)") in str(refused.value)
+    assert "this deploy would set R=25 (emergency false)" in str(refused.value)
+    # ... and one with less may go through (a deploy may lower Rust, never raise it).
+    synth(deployment.with_r(0), deployment.outdir)
+    plan(deployment.outdir / "stacks" / ROUTING, deployment.env)
 
 
 def test_advance_waits_for_the_bake_and_tick_aborts_on_a_red_gate(
@@ -88,7 +91,7 @@ def test_the_abort_function_given_a_rust_alarm_aborts_a_healthy_step(
 ) -> None:
     """The deployed abort function's handler, called as EventBridge calls it (the emulator
     cannot run functions) with the deployed configuration and the real event shape."""
-    code, out, err = cli.rollout(["start", "--env", "local", "--steps", "25,50",
+    code, out, err = cli.rollout(["start", "--env", "local", "--steps", "25,100",
                                   "--reason", "after the fix"])
     assert code == 0, out + err
     assert weights(deployment.ours()) == {(75, 25)}
