@@ -282,7 +282,8 @@ class Rollout:
                               + "; ".join(problems))
         return outcome
 
-    def abort(self, now: int, reason: str, *, automatic: bool = False) -> Outcome:
+    def abort(self, now: int, reason: str, *, automatic: bool = False,
+              verdicts: list[Verdict] | None = None) -> Outcome:
         """The listeners to Python first (marked, Rust 0, not sticky), then the abort
         recorded, over any head (missing or corrupt too), then the marks cleared and every
         rule read back (rolled back again after a late raise), then the head read again: a
@@ -345,7 +346,7 @@ class Rollout:
             lines.append(f"version {started.version} ({started.state.summary}) was recorded "
                          "after this abort: the listeners carry it")
         if before is None or before != written.state:
-            self.notify("abort", before, written.state)
+            self.notify("abort", before, written.state, verdicts)
         summary = before.summary if before else "(no readable state)"
         outcome = Outcome(f"abort: {summary} -> {written.state.summary}", written.state, lines,
                           problems, "abort")
@@ -380,7 +381,8 @@ class Rollout:
         verdicts = self.verdicts(state, now)
         decision = rs.decide(state, now, verdicts, self.config.controller)
         if decision.action == "abort":
-            outcome = self.abort(now, rs.bounded(f"controller: {decision.why}"), automatic=True)
+            outcome = self.abort(now, rs.bounded(f"controller: {decision.why}"), automatic=True,
+                                 verdicts=verdicts)
             outcome.action = "abort"
             return outcome
         if decision.action in ("advance", "pause"):

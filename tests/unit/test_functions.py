@@ -102,6 +102,9 @@ def test_a_red_gate_at_step_two_ends_with_rust_at_zero_not_sticky_recorded_and_n
     note = json.loads(account.sns.published[-1]["Message"])
     assert note["transition"] == "abort" and "5xx" in note["why"] and "Rust 10.000 %" in (
         note["why"])
+    red = [g for g in note["gates"] if g["status"] == "red"]
+    assert {g["route"] for g in red} == set(WEIGHTED) and {g["gate"] for g in red} == {"5xx"}
+    assert all("Rust 10.000 %" in g["detail"] for g in red)  # the numbers, per route
 
 
 @pytest.mark.parametrize(("event", "why"), [
