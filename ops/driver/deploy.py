@@ -107,6 +107,22 @@ def _state_link(work: Path, config: EnvironmentConfig, state_dir: Path | None) -
 # Concurrent AWS calls of one deploy, split between the stacks that apply side by side (the
 # local emulator is one process on two cores).
 PARALLELISM = 4
+SMALL_STACK = 3  # resources: a stack this small applies one call at a time and takes no share
+
+
+def resource_count(stack_dir: Path) -> int:
+    """The resources of one synthesized stack."""
+    document = json.loads((stack_dir / "cdk.tf.json").read_text())
+    return sum(len(items) for items in document.get("resource", {}).values())
+
+
+def parallelism_shares(sizes: dict[str, int]) -> dict[str, int]:
+    """Each stack of a wave (name -> resource count) and its Terraform parallelism: a small
+    stack 1, the others splitting ``PARALLELISM`` (rounded up), so that a one-table stack
+    beside the Lambda stack does not halve the Lambda stack's share."""
+    large = [part for part, size in sizes.items() if size > SMALL_STACK]
+    share = -(-PARALLELISM // max(1, len(large)))
+    return {part: share if part in large else 1 for part in sizes}
 
 # A create an API applied but whose answer the provider lost is sent again and meets its own
 # resource (ops/dev/emulator.py says how the emulator lost answers). These errors name that
@@ -251,10 +267,12 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                 if part == "routing":
                     _converge_after_apply(config, persisted, env, say, clients)
 
+            sizes = {part: resource_count(outdir / "stacks" / config.stack_name(part))
+                     for part in wanted}
             for wave in deploy_waves(wanted):  # a wave's stacks are independent of each other
                 with ThreadPoolExecutor(max_workers=len(wave)) as pool:
-                    share = -(-PARALLELISM // len(wave))  # the wave splits it, rounded up
-                    outcomes = [pool.submit(one, part, share) for part in wave]
+                    shares = parallelism_shares({part: sizes[part] for part in wave})
+                    outcomes = [pool.submit(one, part, shares[part]) for part in wave]
                 for outcome in outcomes:
                     outcome.result()  # the first failure stops the deploy after its wave
         finally:

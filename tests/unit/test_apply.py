@@ -178,3 +178,14 @@ def test_the_folder_of_a_killed_deploy_is_removed_by_the_next(tmp_path: Path) ->
     assert (left / "cdktf.out").is_dir()
     mine = work_folder("local", root)
     assert not left.exists() and list(root.iterdir()) == [mine]
+
+
+def test_a_small_stack_beside_large_ones_takes_no_share_of_the_parallelism() -> None:
+    from ops.driver.deploy import PARALLELISM, parallelism_shares
+
+    shares = parallelism_shares({"public-alb": 30, "internal-alb": 20, "lambdas": 130,
+                                 "rollout": 1})
+    assert shares == {"public-alb": 2, "internal-alb": 2, "lambdas": 2, "rollout": 1}
+    assert parallelism_shares({"routing": 40, "monitoring": 160}) == {
+        "routing": PARALLELISM // 2, "monitoring": PARALLELISM // 2}
+    assert parallelism_shares({"rollout": 1}) == {"rollout": 1}
