@@ -64,6 +64,7 @@ def test_a_killed_deploys_orphaned_canary_is_reported_refused_rolled_back_and_ad
             and "(ceramic-cache-bulk-post-canary)" in str(refused.value)), refused.value
     assert ("adopt into state (then deploy: the plan updates them in place):\n"
             "  pipenv run routes repair --env local --adopt") in str(refused.value)
+    assert "terraform -chdir" not in str(refused.value)  # no folder the driver deleted
 
     code, out, _ = cli.routes(["rollback", "--env", "local"])
     assert code == 0, out
