@@ -118,3 +118,21 @@ def test_two_first_deploys_that_disagree_are_refused() -> None:
     store(account).write(other, None, 1)  # another deploy got there first
     with pytest.raises(Refused, match="created by another writer"):
         create_persisted(LOCAL, persisted, {}, lambda _: None, account)
+
+
+def test_a_transition_recorded_while_the_routing_stack_applied_reaches_the_listeners() -> None:
+    """The race of ``rollout start`` landing a few seconds into a routing deploy: the apply
+    writes the weights it synthesized; the driver then sets the listeners to the head."""
+    from ops.driver.deploy import _converge_after_apply
+
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    persisted, _ = run(account)  # synthesized with R 10
+    head = store(account).require()
+    advanced = rs.advance(head.state, 10_000, [], "bob", "meanwhile", force=True)
+    store(account).write(advanced, head.version, 10_000)  # recorded during the apply
+    said: list[str] = []
+    _converge_after_apply(LOCAL, persisted, {}, said.append, account)
+    router = Rollout.of(LOCAL, account).router
+    assert router.verify_weights(rs.applied_to(LOCAL, advanced)) == []
+    assert any("changed while this deploy ran" in line for line in said), said
