@@ -3,7 +3,7 @@
 (``modules/rollout_controller.py``; every minute by default, switched off per environment by
 ``ControllerPolicy.enabled``). Each run records an abort it finds on the listeners, acts on
 the gates (abort, advance, or at the progress deadline pause or abort), and repairs live
-weights that differ from the record; outside a rollout it only verifies. Configuration:
+weights that differ from the record; outside a rollout it reads no gates. Configuration:
 ``functions.deployed``. One run at a time (reserved concurrency 1)."""
 
 from __future__ import annotations
