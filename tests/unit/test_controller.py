@@ -324,3 +324,18 @@ def test_an_abort_clears_its_own_and_older_marks_never_those_of_a_later_abort() 
     assert marks(account) == 2  # B's, and only B's
     rollout_of(account, "rollout controller").reconcile(T0 + 60)
     assert marks(account) == 0
+
+
+@pytest.mark.parametrize("document", [
+    '{"routes": {}, "bake_s": 1' + "0" * 5000 + "}",  # past Python's int digit limit
+    "[" * 100_000 + "]" * 100_000,  # nested past the recursion limit
+    '{"routes": {}, "rollout_routes": [[1]]}',  # an unhashable route key
+], ids=["huge-int", "deep", "unhashable"])
+def test_an_abort_is_recorded_over_a_head_no_json_reader_survives(document: str) -> None:
+    account = account_at(rs.initial_state(replace(LOCAL, rust_percent=30), ROUTES))
+    table = account.dynamodb.tables[LOCAL.rollout_table_name()]
+    table[("rust-rollout", 0)]["document"] = {"S": document}
+    outcome = rollout_of(account).abort(T0, "Rust 5XX")
+    assert "unreadable" in outcome.state.reason
+    assert rollout_of(account).store.require().state.phase == "aborted"
+    assert len(rollout_of(account).history()) == 2  # the history reads past it too
