@@ -124,7 +124,7 @@ class RolloutState:
         read: a wrong type, an unknown field, a step outside the steps...)."""
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as error:
+        except (ValueError, TypeError, RecursionError) as error:  # digits, depth too
             raise RolloutError(f"the rollout state is not a rollout document: {error}") from error
         if not isinstance(data, dict):
             raise RolloutError("the rollout state is not a rollout document: not a JSON object")
@@ -167,7 +167,8 @@ class RolloutState:
             found.append(f"phase {self.phase} needs steps")
         elif not integer(self.step) or (self.steps and not 0 <= self.step < len(self.steps)):
             found.append(f"step {self.step!r} is outside the {len(self.steps)} steps")
-        if not isinstance(self.rollout_routes, tuple):
+        if not isinstance(self.rollout_routes, tuple) or not all(
+                isinstance(k, str) for k in self.rollout_routes):
             found.append(f"rollout_routes {self.rollout_routes!r} must be a list of route keys")
         else:
             unknown = [k for k in self.rollout_routes if k not in self.routes]
