@@ -161,3 +161,25 @@ def test_the_abort_function_aborts_over_a_corrupt_state(account: FakeAccount) ->
                                     now=T0)
     assert answer["aborted"] is True
     assert store(account).require().state.phase == "aborted"
+
+
+def test_the_abort_function_aborts_when_the_store_cannot_be_read(account: FakeAccount) -> None:
+    """A Rust alarm while DynamoDB throttles (or the table is gone): the listeners move to
+    Python first, marked, and the controller records the abort later."""
+    from ops.controller.rollout import AbortNotRecorded, Rollout
+
+    Rollout.of(LOCAL, account, actor="alice").transition("start", T0, steps="25,100")
+
+    def throttled(**_: object) -> None:
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    get_item = account.dynamodb.get_item
+    account.dynamodb.get_item = throttled  # type: ignore[method-assign]
+    with pytest.raises(AbortNotRecorded):
+        abort_function.handler(alarm_event(PREFIXES[0] + "5xx"), clients=account, now=T0 + 5)
+    account.dynamodb.get_item = get_item  # type: ignore[method-assign]
+    rules = [r for rules in account.elbv2.rules.values() for r in rules
+             if any(t["Key"] == "RustAbort" for t in r["Tags"])]
+    assert len(rules) == len(WEIGHTED)
+    controller.handler({}, clients=account, now=T0 + 60)
+    assert store(account).require().state.phase == "aborted"
