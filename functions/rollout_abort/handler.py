@@ -21,7 +21,6 @@ from typing import Any
 
 from functions.deployed import deployed_rollout
 from model.rollout.state import bounded, in_final_bake
-from ops.adapters.store import CorruptState
 
 ACTOR = "rollout-abort function"
 
@@ -56,8 +55,8 @@ def handler(event: dict[str, Any], context: Any = None, clients: Any = None,
     alarm = detail["alarmName"]
     try:
         stored = rollout.store.read()
-    except CorruptState:
-        stored = None  # an unreadable state: abort (fails safe)
+    except Exception:  # an unreadable state, or a store that cannot be read: abort (fails
+        stored = None  # safe: the listeners move first, the controller records it later)
     if stored is not None and not in_final_bake(stored.state, now,
                                                 rollout.config.controller.final_bake_s):
         why = (f"alarm {alarm} entered ALARM; the rollout is {stored.state.phase}"
