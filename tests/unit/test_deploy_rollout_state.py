@@ -136,3 +136,27 @@ def test_a_transition_recorded_while_the_routing_stack_applied_reaches_the_liste
     router = Rollout.of(LOCAL, account).router
     assert router.verify_weights(rs.applied_to(LOCAL, advanced)) == []
     assert any("changed while this deploy ran" in line for line in said), said
+
+
+def test_after_the_apply_nothing_raises_rust_on_rules_an_unrecorded_abort_marked() -> None:
+    """A transition recorded during the apply, then an abort whose record failed: the driver
+    must not set the listeners to that transition over the abort's marks."""
+    from ops.driver.deploy import _converge_after_apply
+    from tests.unit.test_controller import rust_weights
+
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    persisted, _ = run(account)  # synthesized with R 10
+    head = store(account).require()
+    advanced = rs.advance(head.state, 10_000, [], "bob", "meanwhile", force=True)
+    store(account).write(advanced, head.version, 10_000)  # recorded during the apply
+    broken = Rollout.of(LOCAL, account, actor="carol")
+    broken.store = RolloutStore(type("NoWrites", (), {  # type: ignore[assignment]
+        "get_item": account.dynamodb.get_item, "query": account.dynamodb.query,
+        "exceptions": account.dynamodb.exceptions,
+        "transact_write_items": staticmethod(lambda **_: (_ for _ in ()).throw(
+            RuntimeError("ThrottlingException")))})(), LOCAL.rollout_table_name())
+    with pytest.raises(AbortNotRecorded):
+        broken.abort(10_010, "5XX")
+    _converge_after_apply(LOCAL, persisted, {}, lambda _: None, account)
+    assert {w for w, _ in rust_weights(account).values()} == {0}
