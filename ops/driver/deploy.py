@@ -398,6 +398,12 @@ def _converge_after_apply(config: EnvironmentConfig, persisted: PersistedRollout
     head = rollout.store.require()
     if head.state.to_json() == synthesized:
         return
+    if rollout.router.marked():  # an abort whose record failed: nothing raises Rust over it
+        outcome = rollout.abort(int(time.time()), "a deploy found an abort on the listeners "
+                                "that the state did not hold", automatic=True)
+        say(f"rollout state of {config.name}: recorded an abort found on the listeners after "
+            f"the apply ({outcome.what})")
+        return
     lines, problems = rollout.router.apply(applied_to(config, head.state))
     say(f"rollout state of {config.name} changed while this deploy ran (now "
         f"{head.state.summary}): {len(lines)} rule(s) set to it"
