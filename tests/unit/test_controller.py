@@ -339,3 +339,21 @@ def test_an_abort_is_recorded_over_a_head_no_json_reader_survives(document: str)
     assert "unreadable" in outcome.state.reason
     assert rollout_of(account).store.require().state.phase == "aborted"
     assert len(rollout_of(account).history()) == 2  # the history reads past it too
+
+
+def test_a_recorded_transition_is_notified_when_the_listeners_fail_after_the_record() -> None:
+    account = account_at()
+    rollout = rollout_of(account)
+    rollout.transition("start", T0, steps="5,10,100", bake="60s")
+    modify = account.elbv2.modify_rule
+
+    def throttled(**_: object) -> None:
+        raise RuntimeError("Throttling: rate exceeded")
+
+    account.elbv2.modify_rule = throttled  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="Throttling"):
+        rollout.transition("advance", T0 + 61, force=True)
+    account.elbv2.modify_rule = modify  # type: ignore[method-assign]
+    assert rollout.store.require().state.step == 1  # recorded
+    sent = [json.loads(m["Message"])["transition"] for m in account.sns.published]
+    assert sent == ["start", "advance"]
