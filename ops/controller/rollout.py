@@ -271,11 +271,13 @@ class Rollout:
                     f"run rollout tick --env {self.config.name}' repairs them and records "
                     "what it found; then try again")
         read, written = self._record(compute, now)
-        lines, problems = self._converge(written)
+        try:  # recorded: notified even when the listeners fail (the controller finishes it)
+            lines, problems = self._converge(written)
+        finally:
+            if written.version != read.version:
+                self.notify(command, read.state, written.state)
         outcome = Outcome(f"{command}: {read.state.summary} -> {written.state.summary}",
                           written.state, lines, problems, command)
-        if written.version != read.version:
-            self.notify(command, read.state, written.state)
         if problems:
             raise NotVerified(f"{outcome.what}, recorded; but {len(problems)} rule(s) do not "
                               "carry it yet (the controller finishes it): "
@@ -392,8 +394,10 @@ class Rollout:
             except StaleState:
                 return Outcome(f"{decision.action}: the state changed meanwhile (another "
                                "writer); the next run decides again", state)
-            lines, problems = self._converge(written)
-            self.notify(decision.action, state, new, verdicts)
+            try:  # recorded: notified even when the listeners fail
+                lines, problems = self._converge(written)
+            finally:
+                self.notify(decision.action, state, new, verdicts)
             return Outcome(f"{decision.action}: {state.summary} -> {new.summary} "
                            f"({decision.why})", new, lines, problems, decision.action)
         applied = rs.applied_to(self.config, state)
@@ -410,8 +414,10 @@ class Rollout:
             written = Stored(repaired, self.store.write(repaired, stored.version, now))
         except StaleState:
             return Outcome("repair: the state changed meanwhile; the next run repairs", state)
-        lines, problems = self._converge(written)
-        self.notify("repair", state, repaired)
+        try:  # recorded: notified even when the listeners fail
+            lines, problems = self._converge(written)
+        finally:
+            self.notify("repair", state, repaired)
         return Outcome(f"repair: {len(drift)} rule(s) set back to the record ({state.summary})",
                        repaired, lines, problems, "repair")
 
