@@ -11,7 +11,7 @@ from typing import Any
 
 from ops.adapters.clients import SnsClient
 
-SUBJECT_MAX = 100  # characters of an SNS subject
+SUBJECT_MAX = 99  # characters of an SNS subject (less than 100)
 
 
 class Notifier:

@@ -46,9 +46,9 @@ class CorruptState(RolloutError):
     """The head holds a document that is not a valid rollout state (``version``: its
     version, so that an abort can be recorded over it)."""
 
-    def __init__(self, message: str, version: int) -> None:
+    def __init__(self, message: str, version: int | None) -> None:
         super().__init__(message)
-        self.version = version
+        self.version = version  # None: the head item holds no version number at all
 
 
 class MissingState(RolloutError):
@@ -115,7 +115,7 @@ class RolloutStore:
             return None
         version = _number(item, HEAD_VERSION)
         if version is None:
-            raise CorruptState(f"{self.where()}: the head item has no version number", 0)
+            raise CorruptState(f"{self.where()}: the head item has no version number", None)
         try:
             return Stored(RolloutState.from_json(_text(item, DOCUMENT)), version)
         except RolloutError as error:
@@ -168,10 +168,12 @@ class RolloutStore:
                 return sorted(entries, key=lambda e: e.version)
 
     # writing ------------------------------------------------------------------------------
-    def write(self, state: RolloutState, expected: int | None, now: int) -> int:
+    def write(self, state: RolloutState, expected: int | None, now: int,
+              unnumbered: bool = False) -> int:
         """``state`` as the version after ``expected`` (the version the writer read; None:
-        the head must not exist, and the new version follows the history's newest). One
-        transaction; StaleState when another writer got there first. The new version."""
+        the head must not exist, or with ``unnumbered`` it exists without a version number,
+        and the new version follows the history's newest). One transaction; StaleState when
+        another writer got there first. The new version."""
         problems = state.problems()
         if problems:  # never store a document no reader can read
             raise RolloutError("refusing to store an invalid rollout state: "
@@ -182,6 +184,9 @@ class RolloutStore:
         common = {DOCUMENT: {"S": document}, IDENTITY: {"S": identity},
                   WRITTEN_AT: {"N": str(now)}}
         head_condition: dict[str, Any] = (
+            {"ConditionExpression": "attribute_exists(#v) AND attribute_not_exists(#h)",
+             "ExpressionAttributeNames": {"#v": TABLE_RANGE_KEY, "#h": HEAD_VERSION}}
+            if expected is None and unnumbered else
             {"ConditionExpression": "attribute_not_exists(#v)",
              "ExpressionAttributeNames": {"#v": TABLE_RANGE_KEY}} if expected is None else
             {"ConditionExpression": "#h = :read",

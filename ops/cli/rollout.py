@@ -74,7 +74,10 @@ def _status_text(answer: dict[str, Any]) -> str:
 def _history_text(rows: list[dict[str, Any]]) -> str:
     out = []
     for row in rows:  # every field on its own line, control characters escaped
-        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["when"]))
+        try:
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row["when"]))
+        except (OverflowError, OSError, ValueError, TypeError):  # a stored time out of range
+            when = _one_line(row["when"])
         who, actor, before, after, why = (_one_line(row[k]) for k in
                                           ("who", "actor", "from", "to", "why"))
         out.append(f"v{row['version']} {when}  {who} ({actor})\n"

@@ -44,6 +44,7 @@ from ops.controller.gates import gate_verdicts, rust_alarms_in_alarm
 
 ATTEMPTS = 5  # conditional writes refused as stale before a transition gives up
 RAISING = ("start", "advance", "resume", "promote")  # the commands that may raise Rust
+ACTOR_MAX = 100  # characters of an actor's name in the history
 
 
 class NotVerified(RuntimeError):
@@ -82,7 +83,7 @@ class Rollout:
     metrics: Metrics
     notifier: Notifier
     sts: StsClient | None = None
-    actor: str = field(default_factory=getpass.getuser)
+    actor: str = field(default_factory=lambda: rs.bounded(getpass.getuser())[:ACTOR_MAX])
     _identity: str | None = None
 
     @classmethod
@@ -90,6 +91,8 @@ class Rollout:
            listener_arns: dict[Listener, str] | None = None, topic_arn: str | None = None,
            actor: str | None = None) -> Rollout:
         clients = clients or Clients(config.region)
+        if actor is not None:  # one short printable line in the history
+            actor = rs.bounded(actor)[:ACTOR_MAX]
         rollout = cls(config, Router(clients.elbv2, config, listener_arns),
                       RolloutStore(clients.dynamodb, config.rollout_table_name()),
                       Metrics(clients.cloudwatch), Notifier(clients.sns, topic_arn),
@@ -263,7 +266,14 @@ class Rollout:
             raise ValueError(f"unknown rollout command {command!r}")
         if command in RAISING:  # never raise over live weights nobody recorded
             head = self.store.require()
-            drift = self.router.verify_weights(rs.applied_to(self.config, head.state))
+            found = self.router.verify_weights(rs.applied_to(self.config, head.state))
+            missing = [line for line in found if line.endswith(MISSING)]
+            drift = [line for line in found if not line.endswith(MISSING)]
+            if missing:
+                raise rs.RolloutError(
+                    f"{command} refused: {len(missing)} weighted rule(s) are not on the "
+                    f"listeners ({'; '.join(missing[:3])}): deploy the routing stack first "
+                    f"(pipenv run deploy --env {self.config.name} --parts routing)")
             if drift:
                 raise rs.RolloutError(
                     f"{command} refused: {len(drift)} rule(s) differ from the record "
@@ -302,6 +312,7 @@ class Rollout:
         before: rs.RolloutState | None = None
         try:
             for _ in range(ATTEMPTS):
+                unnumbered = False
                 try:
                     read = self.store.read()
                     expected = None if read is None else read.version
@@ -315,11 +326,12 @@ class Rollout:
                                            f"{reason} (no rollout state was found)"))
                 except CorruptState as corrupt:
                     expected, before = corrupt.version, None
+                    unnumbered = corrupt.version is None
                     new = rs.aborted_over(weighted_keys(), now, actor,
                                           f"{reason} (over an unreadable state: {corrupt})"[
                                               :rs.RECORD_MAX])
                 try:
-                    written = Stored(new, self.store.write(new, expected, now))
+                    written = Stored(new, self.store.write(new, expected, now, unnumbered))
                     break
                 except StaleState:
                     continue
@@ -375,9 +387,10 @@ class Rollout:
         repaired, and the repair recorded. Idempotent."""
         marked = self.router.marked()
         if marked:
-            found = ", ".join(sorted({rule.mark or "" for rule in marked}))[:300]
-            return self.abort(now, f"found an abort on {len(marked)} rule(s) that the state "
-                                   f"did not hold (marked {found})", automatic=True)
+            found = ", ".join(sorted({rule.mark or "" for rule in marked}))
+            return self.abort(now, rs.bounded(f"found an abort on {len(marked)} rule(s) that "
+                                              f"the state did not hold (marked {found})"),
+                              automatic=True)
         stored = self.store.require()
         state = stored.state
         verdicts = self.verdicts(state, now)

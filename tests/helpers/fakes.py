@@ -222,6 +222,8 @@ class FakeDynamodb:
             return True
         if condition == "attribute_not_exists(#v)":
             return existing is None
+        if condition == "attribute_exists(#v) AND attribute_not_exists(#h)":
+            return existing is not None and "head" not in existing
         if condition == "#h = :read":
             return (existing is not None and existing.get("head", {}).get("N")
                     == put["ExpressionAttributeValues"][":read"]["N"])
@@ -243,7 +245,7 @@ class FakeSns:
     published: list[dict[str, str]] = field(default_factory=list)
 
     def publish(self, TopicArn: str, Subject: str, Message: str) -> None:
-        assert len(Subject) <= 100 and Subject.isprintable(), Subject
+        assert len(Subject) < 100 and Subject.isprintable(), Subject  # SNS: under 100
         self.published.append({"TopicArn": TopicArn, "Subject": Subject, "Message": Message})
 
 

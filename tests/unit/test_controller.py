@@ -357,3 +357,29 @@ def test_a_recorded_transition_is_notified_when_the_listeners_fail_after_the_rec
     assert rollout.store.require().state.step == 1  # recorded
     sent = [json.loads(m["Message"])["transition"] for m in account.sns.published]
     assert sent == ["start", "advance"]
+
+
+def test_an_abort_is_recorded_over_a_head_item_without_a_version_number() -> None:
+    account = account_at(rs.initial_state(replace(LOCAL, rust_percent=30), ROUTES))
+    table = account.dynamodb.tables[LOCAL.rollout_table_name()]
+    del table[("rust-rollout", 0)]["head"]
+    rollout_of(account).abort(T0, "Rust 5XX")
+    recorded = rollout_of(account).store.require()
+    assert (recorded.state.phase, recorded.version) == ("aborted", 2)
+    assert set(rust_weights(account).values()) == {(0, False)}
+
+
+def test_a_missing_rule_refuses_a_raise_and_names_the_deploy_not_tick() -> None:
+    account = account_at()
+    (arn,) = [rule["RuleArn"] for rules in account.elbv2.rules.values() for rule in rules
+              if {"Key": "Route", "Value": WEIGHTED[0]} in rule["Tags"]]
+    account.elbv2.delete_rule(RuleArn=arn)
+    with pytest.raises(rs.RolloutError, match=r"1 weighted rule\(s\) are not on the listeners "
+                                              r".*\(pipenv run deploy --env local --parts "):
+        rollout_of(account).transition("start", T0, steps="5,100")
+    assert len(rollout_of(account).store.history()) == 1
+
+
+def test_an_actor_of_any_length_is_one_short_line() -> None:
+    rollout = Rollout.of(LOCAL, account_at(), actor="x\n" * 500)
+    assert rollout.actor.isprintable() and len(rollout.actor) <= 100

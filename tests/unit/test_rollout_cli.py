@@ -87,3 +87,12 @@ def test_status_shows_live_beside_recorded_and_flags_a_difference(
     flagged = [line for line in out.splitlines() if line.startswith("  ! ")]
     assert len(flagged) == len(head.state.routes)  # every weighted rule differs: live 0, R 20
     assert f"{len(flagged)} rule(s) differ from the record" in out
+
+
+def test_a_stored_time_out_of_range_prints_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    clients = FakeAccount()
+    clients.deploy(LOCAL, rs.initial_state(LOCAL, ROUTES))
+    table = clients.dynamodb.tables[LOCAL.rollout_table_name()]
+    table[("rust-rollout", 1)]["written_at"] = {"N": "9" * 30}
+    assert main(["history", "--env", "local"], clients=clients) == 0
+    assert capsys.readouterr().out.startswith("v1 " + "9" * 30 + "  ")
