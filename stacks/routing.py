@@ -18,7 +18,7 @@ import json
 
 from model.config import EnvironmentConfig
 from model.names import terraform_id
-from model.rollout.controls import effective_routes
+from model.rollout.controls import ABORT_MARK_TAG, effective_routes
 from model.rollout.state import DOCUMENT, Pin, RolloutState, head_key
 from model.routing.listener import Listener
 from model.routing.registry import TargetGroupRegistry
@@ -32,6 +32,10 @@ from modules.aws import (
 )
 from modules.listener_rule import listener_route_rule
 from stacks.base import EnvironmentStack
+
+# Every rule ignores the abort mark's tag: an apply never erases an abort the state does not
+# hold yet (the controller records it from the mark).
+MARK_IGNORED = f'tags["{ABORT_MARK_TAG}"]'
 
 
 class RoutingStack(EnvironmentStack):
@@ -58,7 +62,8 @@ class RoutingStack(EnvironmentStack):
 
             self.rules[route.key] = listener_route_rule(
                 self, route, listener_arn=listener_arns[route.listener], arn_of=arn_of,
-                lifecycle=self._persisted(config, route) if route.action.weighted else None)
+                lifecycle=self._persisted(config, route) if route.action.weighted else
+                TerraformResourceLifecycle(ignore_changes=[MARK_IGNORED]))
             for old in route.former_keys:  # a rename: the rule moves, it is not replaced
                 self.rules[route.key].move_from_id(f"aws_lb_listener_rule.{terraform_id(old)}")
 
@@ -92,7 +97,8 @@ class RoutingStack(EnvironmentStack):
         r, emergency = pins
         table = config.rollout_table_name()
         condition = " && ".join(allowed(pin) for pin in pins)
-        return TerraformResourceLifecycle(precondition=[Precondition(
+        return TerraformResourceLifecycle(ignore_changes=[MARK_IGNORED],
+                                          precondition=[Precondition(
             condition=f"${{{condition}}}",
             error_message=(
                 f"The rollout state (DynamoDB table {table}, head item) records "

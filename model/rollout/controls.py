@@ -22,6 +22,11 @@ from model.function_spec import FunctionSpec
 from model.routing.listener import CANARY_HEADER, LISTENERS
 from model.routing.route import Route, with_header
 
+# An abort's mark on a live rule (a tag): set before the rule moves to Python, removed once the
+# abort is recorded (docs/rollout.md). Terraform ignores it on the rules it manages, so that a
+# routing apply never erases the trace of an abort the state does not hold yet.
+ABORT_MARK_TAG = "RustAbort"
+
 
 def canary_key(key: str) -> str:
     return f"{key}-canary"

@@ -21,7 +21,7 @@ from typing import Any
 
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
-from model.rollout.controls import canary_key, effective_routes
+from model.rollout.controls import ABORT_MARK_TAG, canary_key, effective_routes
 from model.routing.actions import ActionView
 from model.routing.conditions import Conditions
 from model.routing.listener import INTERNAL, PUBLIC, Listener
@@ -33,7 +33,7 @@ ROUTE_TAG = "Route"
 # An abort's mark on a rule: set before the rule is moved to Python, removed once the abort is
 # recorded. A marked rule is an abort the state may not hold yet (its write failed): no writer
 # raises Rust on it, and the controller and the deploys record the abort (docs/rollout.md).
-MARK_TAG = "RustAbort"
+MARK_TAG = ABORT_MARK_TAG
 MISSING = "no live rule carries its Route tag"  # a verify line no weight can repair
 TAGS_PER_CALL = 20  # DescribeTags, DescribeRules, AddTags and RemoveTags take at most 20 ARNs
 

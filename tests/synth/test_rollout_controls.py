@@ -72,9 +72,12 @@ def test_the_routing_stack_reads_the_head_item_of_the_rollout_table(
         item = routing["data"]["aws_dynamodb_table_item"]["rollout_state"]
         assert item["table_name"] == f"scorer-{env}-rust-rollout-state"
         assert json.loads(item["key"]) == {"pk": {"S": "rust-rollout"}, "version": {"N": "0"}}
-        guarded = {key for key, rule in routing["resource"]["aws_lb_listener_rule"].items()
-                   if "lifecycle" in rule}
+        rules = routing["resource"]["aws_lb_listener_rule"]
+        guarded = {key for key, rule in rules.items() if "precondition" in rule["lifecycle"]}
         assert len(guarded) == len(SPEC_WEIGHTED)
+        # every rule keeps an abort's mark: an apply never erases an unrecorded abort
+        assert {tuple(rule["lifecycle"]["ignore_changes"]) for rule in rules.values()} == {
+            ('tags["RustAbort"]',)}
 
 
 def _precondition(synthesized: Synthesized, rule: str = "v2_stamps_score") -> dict[str, str]:
