@@ -167,8 +167,9 @@ def test_a_red_gate_at_step_2_ends_with_rust_0_not_sticky_recorded_and_notified(
     cli.assert_in_sync()
     (abort,) = [m for m in notifications() if m["transition"] == "abort"]
     assert abort["to"] == "emergency: R 0, not sticky; aborted"
-    assert any(g["gate"] == "5xx" and g["status"] == "red" and "Rust 10.000 %" in g["detail"]
-               for g in abort["gates"]), abort
+    red = [g for g in abort["gates"] if g["status"] == "red"]  # each with its numbers
+    assert red and {g["gate"] for g in red} == {"5xx"} and all(
+        g["detail"].startswith("Rust ") and "Python 0.000 %" in g["detail"] for g in red), abort
 
 
 def test_a_hand_edit_is_repaired_and_recorded(deployment: Deployment, cli: Cli,

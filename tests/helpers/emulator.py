@@ -113,11 +113,12 @@ class Deployment:
         synthesized JSON, as an operator applies a reviewed rollout step."""
         apply(self.outdir / "stacks" / ROUTING, self.env, saved_plan=True)
 
-    def plans(self, env: dict[str, str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-        """Synthesize with ``env``, then the changes Terraform plans for every stack (two
-        plans at a time: Terraform mostly waits on the emulator)."""
+    def plans(self, env: dict[str, str], stacks: list[str] | None = None
+              ) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """Synthesize with ``env``, then the changes Terraform plans for ``stacks`` (every
+        stack by default; two plans at a time: Terraform mostly waits on the emulator)."""
         synth(env, self.outdir)
-        stacks = [*BASE_STACKS, ROUTING]
+        stacks = stacks or [*BASE_STACKS, ROUTING]
         for stack in stacks:
             initialised(self.outdir / "stacks" / stack, env)
         with ThreadPoolExecutor(max_workers=2) as pool:
