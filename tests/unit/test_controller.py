@@ -383,3 +383,28 @@ def test_a_missing_rule_refuses_a_raise_and_names_the_deploy_not_tick() -> None:
 def test_an_actor_of_any_length_is_one_short_line() -> None:
     rollout = Rollout.of(LOCAL, account_at(), actor="x\n" * 500)
     assert rollout.actor.isprintable() and len(rollout.actor) <= 100
+
+
+def test_the_history_keeps_every_version_past_ssm_s_hundred() -> None:
+    account = account_at()
+    rollout = rollout_of(account)
+    for n in range(120):
+        head = rollout.store.require()
+        rollout.store.write(head.state.recorded(T0 + n, "alice", f"note {n}"), head.version,
+                            T0 + n)
+    history = rollout.history()
+    assert [row["version"] for row in history] == list(range(1, 122))
+    assert history[1]["why"] == "note 0" and history[-1]["why"] == "note 119"
+
+
+def test_routes_rollback_records_its_abort_over_a_corrupt_state(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from ops.cli.routes import main as routes
+
+    account = account_at(rs.initial_state(replace(LOCAL, rust_percent=30), ROUTES))
+    table = account.dynamodb.tables[LOCAL.rollout_table_name()]
+    table[("rust-rollout", 0)]["document"] = {"S": "{broken"}
+    assert routes(["rollback", "--env", "local"], clients=account) == 0
+    assert set(rust_weights(account).values()) == {(0, False)}
+    assert rollout_of(account).store.require().state.phase == "aborted"
+    assert "recorded in the rollout state store" in capsys.readouterr().out
