@@ -15,38 +15,15 @@ from __future__ import annotations
 import json
 
 from model.config import EnvironmentConfig
-from model.paths import PROJECT_ROOT
 from model.routing.listener import LISTENERS, Listener
 from modules.address import addressed
-from modules.aws import (
-    AssetType,
-    CloudwatchEventRule,
-    CloudwatchEventTarget,
-    CloudwatchLogGroup,
-    Construct,
-    Fn,
-    IamRole,
-    IamRolePolicy,
-    LambdaFunction,
-    LambdaFunctionEnvironment,
-    LambdaFunctionTracingConfig,
-    LambdaPermission,
-    TerraformAsset,
-)
-from modules.lambda_package import assemble, handler_name
-from modules.rollout_access import (
-    ASSUME_LAMBDA,
-    TRACES,
-    own_log_group,
-    publish,
-    rollout_state,
-    rule_arns,
-)
+from modules.aws import CloudwatchEventRule, Construct, Fn
+from modules.rollout_access import RolloutFunction, publish, rollout_state, rule_arns
 
 ADDRESS = "rollout_abort"
 
 
-class RolloutAbortFunction(Construct):
+class RolloutAbortFunction(RolloutFunction):
     def __init__(
         self,
         scope: Construct,
@@ -57,20 +34,10 @@ class RolloutAbortFunction(Construct):
         topic_arn: str,
         alarm_prefixes: tuple[str, ...],
     ) -> None:
-        super().__init__(scope, "rollout-abort")
-        name = config.function_name("rollout-abort")
-        entry = PROJECT_ROOT / "functions" / "rollout_abort" / "handler.py"
-        package = TerraformAsset(self, "package", path=str(assemble(entry)),
-                                 type=AssetType.ARCHIVE)
-        log_group = addressed(CloudwatchLogGroup(
-            self, "log-group", name=f"/aws/lambda/{name}",
-            retention_in_days=config.log_retention_days), ADDRESS)
-        role = addressed(IamRole(self, "role", name=config.role_name("rollout-abort"),
-                                 assume_role_policy=ASSUME_LAMBDA), ADDRESS)
-        addressed(IamRolePolicy(self, "policy", name="abort-this-environments-rollout",
-                                role=role.id, policy=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [
+        super().__init__(
+            scope, config, base_name="rollout-abort", address=ADDRESS,
+            policy_name="abort-this-environments-rollout", memory_size=128,
+            statements=[
                 # Describe calls have no resource-level permissions in ELBv2.
                 {"Sid": "ReadRules", "Effect": "Allow", "Resource": "*",
                  "Action": ["elasticloadbalancing:DescribeRules",
@@ -84,34 +51,15 @@ class RolloutAbortFunction(Construct):
                             "elasticloadbalancing:RemoveTags"]},
                 *rollout_state(config, account_id),
                 publish(topic_arn),
-                own_log_group(log_group.arn),
-                TRACES,
             ],
-        })), ADDRESS)
-        self.function = addressed(LambdaFunction(
-            self, "function",
-            function_name=name,
-            role=role.arn,
-            runtime="python3.12",
-            handler=handler_name(entry),
-            filename=package.path,
-            source_code_hash=Fn.filebase64sha256(package.path),
-            architectures=["arm64"],
-            memory_size=128,
-            # Capacity of its own: an abort must run when the scorer functions take the rest.
-            reserved_concurrent_executions=1,
-            timeout=60,
-            tracing_config=LambdaFunctionTracingConfig(mode="Active"),
-            environment=LambdaFunctionEnvironment(variables={
+            variables={
                 "LISTENER_ARNS": Fn.jsonencode(
                     {listener.name: listener_arns[listener] for listener in LISTENERS}),
                 "ENVIRONMENT": config.name,
                 "ROLLOUT_TABLE": config.rollout_table_name(),
                 "TOPIC_ARN": topic_arn,
                 "ALARM_PREFIXES": json.dumps(list(alarm_prefixes)),
-            }),
-            depends_on=[log_group],
-        ), ADDRESS)
+            })
         rule = addressed(CloudwatchEventRule(
             self, "rule", name=config.resource_name("rust-alarm-abort"),
             description="A Rust or load balancer alarm entered ALARM: abort the Rust rollout",
@@ -122,9 +70,4 @@ class RolloutAbortFunction(Construct):
                            "state": {"value": ["ALARM"]}},
             }),
         ), ADDRESS)
-        addressed(CloudwatchEventTarget(self, "target", rule=rule.name,
-                                        arn=self.function.arn), ADDRESS)
-        addressed(LambdaPermission(
-            self, "permission", statement_id="AllowEventBridgeRule",
-            action="lambda:InvokeFunction", function_name=self.function.function_name,
-            principal="events.amazonaws.com", source_arn=rule.arn), ADDRESS)
+        self.invoked_by(rule, "AllowEventBridgeRule")

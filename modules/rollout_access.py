@@ -1,7 +1,8 @@
-"""What the rollout functions (the abort function, the controller) may touch, as IAM policy
-statements shared by both: this environment's rollout table, its listener rules, its alarm
-topic, their own log group. Only Describe calls, CloudWatch reads and X-Ray take ``*``: AWS
-offers no resource-level permissions for them."""
+"""What the rollout functions (the abort function, the controller) share: the IAM policy
+statements of what they may touch (this environment's rollout table, its listener rules, its
+alarm topic, their own log group; only Describe calls, CloudWatch reads and X-Ray take ``*``:
+AWS offers no resource-level permissions for them), and ``RolloutFunction``, the function,
+log group and role both are."""
 
 from __future__ import annotations
 
@@ -9,7 +10,25 @@ import json
 from typing import Any
 
 from model.config import EnvironmentConfig
+from model.paths import PROJECT_ROOT
 from model.routing.listener import LISTENERS
+from modules.address import addressed
+from modules.aws import (
+    AssetType,
+    CloudwatchEventRule,
+    CloudwatchEventTarget,
+    CloudwatchLogGroup,
+    Construct,
+    Fn,
+    IamRole,
+    IamRolePolicy,
+    LambdaFunction,
+    LambdaFunctionEnvironment,
+    LambdaFunctionTracingConfig,
+    LambdaPermission,
+    TerraformAsset,
+)
+from modules.lambda_package import assemble, handler_name
 
 ASSUME_LAMBDA = json.dumps({
     "Version": "2012-10-17",
@@ -59,3 +78,59 @@ def own_log_group(log_group_arn: str) -> Statement:
 
 TRACES: Statement = {"Sid": "WriteTraces", "Effect": "Allow", "Resource": "*",
                      "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]}
+
+
+class RolloutFunction(Construct):
+    """What both rollout functions are: the function (its handler and the project modules it
+    imports, assembled at synth time by ``modules/lambda_package.py``), its log group, its
+    role with ``statements``, its own log group and X-Ray, one run at a time
+    (reserved concurrency 1), 60 s; and ``invoked_by`` an EventBridge rule. Every resource is
+    ``<type>.<address>``."""
+
+    def __init__(self, scope: Construct, config: EnvironmentConfig, *, base_name: str,
+                 address: str, policy_name: str,
+                 statements: list[Statement], memory_size: int,
+                 variables: dict[str, str]) -> None:
+        super().__init__(scope, base_name)
+        self.address = address
+        name = config.function_name(base_name)
+        entry = PROJECT_ROOT / "functions" / base_name.replace("-", "_") / "handler.py"
+        package = TerraformAsset(self, "package", path=str(assemble(entry)),
+                                 type=AssetType.ARCHIVE)
+        log_group = addressed(CloudwatchLogGroup(
+            self, "log-group", name=f"/aws/lambda/{name}",
+            retention_in_days=config.log_retention_days), address)
+        role = addressed(IamRole(self, "role", name=config.role_name(base_name),
+                                 assume_role_policy=ASSUME_LAMBDA), address)
+        addressed(IamRolePolicy(self, "policy", name=policy_name, role=role.id,
+                                policy=json.dumps({
+                                    "Version": "2012-10-17",
+                                    "Statement": [*statements,
+                                                  own_log_group(log_group.arn), TRACES]})),
+                  address)
+        self.function = addressed(LambdaFunction(
+            self, "function",
+            function_name=name,
+            role=role.arn,
+            runtime="python3.12",
+            handler=handler_name(entry),
+            filename=package.path,
+            source_code_hash=Fn.filebase64sha256(package.path),
+            architectures=["arm64"],
+            memory_size=memory_size,
+            # One run at a time, and capacity of its own: an abort must run when the scorer
+            # functions take the rest; two controller runs would race for one transition.
+            reserved_concurrent_executions=1,
+            timeout=60,
+            tracing_config=LambdaFunctionTracingConfig(mode="Active"),
+            environment=LambdaFunctionEnvironment(variables=variables),
+            depends_on=[log_group],
+        ), address)
+
+    def invoked_by(self, rule: CloudwatchEventRule, statement_id: str) -> None:
+        addressed(CloudwatchEventTarget(self, "target", rule=rule.name,
+                                        arn=self.function.arn), self.address)
+        addressed(LambdaPermission(
+            self, "permission", statement_id=statement_id,
+            action="lambda:InvokeFunction", function_name=self.function.function_name,
+            principal="events.amazonaws.com", source_arn=rule.arn), self.address)

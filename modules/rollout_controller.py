@@ -14,42 +14,17 @@ One run at a time per environment (reserved concurrency 1). Addresses:
 
 from __future__ import annotations
 
-import json
-
 from model.config import EnvironmentConfig
-from model.paths import PROJECT_ROOT
 from model.routing.listener import LISTENERS, Listener
 from modules.address import addressed
-from modules.aws import (
-    AssetType,
-    CloudwatchEventRule,
-    CloudwatchEventTarget,
-    CloudwatchLogGroup,
-    Construct,
-    Fn,
-    IamRole,
-    IamRolePolicy,
-    LambdaFunction,
-    LambdaFunctionEnvironment,
-    LambdaFunctionTracingConfig,
-    LambdaPermission,
-    TerraformAsset,
-)
-from modules.lambda_package import assemble, handler_name
-from modules.rollout_access import (
-    ASSUME_LAMBDA,
-    TRACES,
-    own_log_group,
-    publish,
-    rollout_state,
-    rule_arns,
-)
+from modules.aws import CloudwatchEventRule, Construct, Fn
+from modules.rollout_access import RolloutFunction, publish, rollout_state, rule_arns
 
 ADDRESS = "rollout_controller"
 BASE_NAME = "rollout-controller"
 
 
-class RolloutControllerFunction(Construct):
+class RolloutControllerFunction(RolloutFunction):
     def __init__(
         self,
         scope: Construct,
@@ -59,20 +34,10 @@ class RolloutControllerFunction(Construct):
         listener_arns: dict[Listener, str],
         topic_arn: str,
     ) -> None:
-        super().__init__(scope, BASE_NAME)
-        name = config.function_name(BASE_NAME)
-        entry = PROJECT_ROOT / "functions" / "rollout_controller" / "handler.py"
-        package = TerraformAsset(self, "package", path=str(assemble(entry)),
-                                 type=AssetType.ARCHIVE)
-        log_group = addressed(CloudwatchLogGroup(
-            self, "log-group", name=f"/aws/lambda/{name}",
-            retention_in_days=config.log_retention_days), ADDRESS)
-        role = addressed(IamRole(self, "role", name=config.role_name(BASE_NAME),
-                                 assume_role_policy=ASSUME_LAMBDA), ADDRESS)
-        addressed(IamRolePolicy(self, "policy", name="run-this-environments-rollout",
-                                role=role.id, policy=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [
+        super().__init__(
+            scope, config, base_name=BASE_NAME, address=ADDRESS,
+            policy_name="run-this-environments-rollout", memory_size=256,
+            statements=[
                 *rollout_state(config, account_id),
                 # Describe calls have no resource-level permissions in ELBv2.
                 {"Sid": "ReadLoadBalancing", "Effect": "Allow", "Resource": "*",
@@ -90,34 +55,14 @@ class RolloutControllerFunction(Construct):
                 {"Sid": "ReadGates", "Effect": "Allow", "Resource": "*",
                  "Action": ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"]},
                 publish(topic_arn),
-                own_log_group(log_group.arn),
-                TRACES,
             ],
-        })), ADDRESS)
-        self.function = addressed(LambdaFunction(
-            self, "function",
-            function_name=name,
-            role=role.arn,
-            runtime="python3.12",
-            handler=handler_name(entry),
-            filename=package.path,
-            source_code_hash=Fn.filebase64sha256(package.path),
-            architectures=["arm64"],
-            memory_size=256,
-            # One run at a time per environment: two runs would race for the same transition
-            # (the store's conditional writes would refuse the second; this avoids the try).
-            reserved_concurrent_executions=1,
-            timeout=60,
-            tracing_config=LambdaFunctionTracingConfig(mode="Active"),
-            environment=LambdaFunctionEnvironment(variables={
+            variables={
                 "ENVIRONMENT": config.name,
                 "ROLLOUT_TABLE": config.rollout_table_name(),
                 "TOPIC_ARN": topic_arn,
                 "LISTENER_ARNS": Fn.jsonencode(
                     {listener.name: listener_arns[listener] for listener in LISTENERS}),
-            }),
-            depends_on=[log_group],
-        ), ADDRESS)
+            })
         policy = config.controller
         self.schedule = addressed(CloudwatchEventRule(
             self, "rule", name=config.resource_name(BASE_NAME),
@@ -125,9 +70,4 @@ class RolloutControllerFunction(Construct):
             schedule_expression=policy.schedule_expression,
             state="ENABLED" if policy.enabled else "DISABLED",
         ), ADDRESS)
-        addressed(CloudwatchEventTarget(self, "target", rule=self.schedule.name,
-                                        arn=self.function.arn), ADDRESS)
-        addressed(LambdaPermission(
-            self, "permission", statement_id="AllowEventBridgeSchedule",
-            action="lambda:InvokeFunction", function_name=self.function.function_name,
-            principal="events.amazonaws.com", source_arn=self.schedule.arn), ADDRESS)
+        self.invoked_by(self.schedule, "AllowEventBridgeSchedule")

@@ -332,3 +332,22 @@ class FakeAccount:
             RolloutStore(self.dynamodb, config.rollout_table_name(),
                          lambda: "arn:aws:iam::123456789012:role/deployer").write(state, None, 0)
         return arns
+
+
+class NoWrites:
+    """A DynamoDB client that reads ``dynamodb`` and refuses every write with ``error`` (a
+    store whose writes fail: throttling, permissions)."""
+
+    def __init__(self, dynamodb: FakeDynamodb, error: str = "ThrottlingException") -> None:
+        self.dynamodb = dynamodb
+        self.error = error
+        self.exceptions = dynamodb.exceptions
+
+    def get_item(self, **kwargs: Any) -> dict[str, Any]:
+        return self.dynamodb.get_item(**kwargs)
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return self.dynamodb.query(**kwargs)
+
+    def transact_write_items(self, **_: Any) -> None:
+        raise RuntimeError(self.error)

@@ -16,7 +16,7 @@ from model.routing.view import target_group_names
 from ops.adapters.alb import MARK_TAG, Router, target_group_name
 from ops.adapters.store import RolloutStore, StaleState
 from ops.controller.rollout import AbortNotRecorded, Rollout
-from tests.helpers.fakes import FakeAccount
+from tests.helpers.fakes import FakeAccount, NoWrites
 from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 LOCAL = replace(ENVIRONMENTS["local"], canary_routes=())
@@ -113,12 +113,8 @@ def test_an_abort_whose_record_fails_leaves_marks_and_the_controller_records_it(
     rollout_of(account).transition("start", T0, steps="25,100", bake="60s")
     broken = rollout_of(account, "bob")
 
-    def refuse(**_: object) -> None:
-        raise RuntimeError("AccessDenied: dynamodb:TransactWriteItems")
-
-    broken.store.dynamodb = type("Broken", (), {  # type: ignore[assignment]
-        "get_item": account.dynamodb.get_item, "query": account.dynamodb.query,
-        "transact_write_items": staticmethod(refuse), "exceptions": account.dynamodb.exceptions})()
+    broken.store.dynamodb = NoWrites(  # type: ignore[assignment]
+        account.dynamodb, "AccessDenied: dynamodb:TransactWriteItems")
     with pytest.raises(AbortNotRecorded, match=r"listeners are at Python .* each marked"):
         broken.abort(T0 + 5, "Rust 5XX")
     assert set(rust_weights(account).values()) == {(0, False)}

@@ -16,7 +16,7 @@ from ops.adapters.store import RolloutStore
 from ops.controller.rollout import AbortNotRecorded, Rollout
 from ops.driver.deploy import create_persisted, persisted_rollout
 from ops.driver.preflight import Refused
-from tests.helpers.fakes import FakeAccount
+from tests.helpers.fakes import FakeAccount, NoWrites
 
 LOCAL = replace(ENVIRONMENTS["local"], canary_routes=())
 RUNNING = rs.start(rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES), (10, 100), 600,
@@ -80,11 +80,7 @@ def test_an_abort_the_listeners_carry_is_recorded_before_the_deploy_synthesizes(
     account = FakeAccount()
     account.deploy(LOCAL, RUNNING)
     broken = Rollout.of(LOCAL, account, actor="bob")
-    broken.store = RolloutStore(type("NoWrites", (), {  # type: ignore[assignment]
-        "get_item": account.dynamodb.get_item, "query": account.dynamodb.query,
-        "exceptions": account.dynamodb.exceptions,
-        "transact_write_items": staticmethod(lambda **_: (_ for _ in ()).throw(
-            RuntimeError("ThrottlingException")))})(), LOCAL.rollout_table_name())
+    broken.store.dynamodb = NoWrites(account.dynamodb)  # type: ignore[assignment]
     with pytest.raises(AbortNotRecorded):
         broken.abort(10, "5XX")
     persisted, said = run(account)
@@ -150,11 +146,7 @@ def test_after_the_apply_nothing_raises_rust_on_rules_an_unrecorded_abort_marked
     advanced = rs.advance(head.state, 10_000, [], "bob", "meanwhile", force=True)
     store(account).write(advanced, head.version, 10_000)  # recorded during the apply
     broken = Rollout.of(LOCAL, account, actor="carol")
-    broken.store = RolloutStore(type("NoWrites", (), {  # type: ignore[assignment]
-        "get_item": account.dynamodb.get_item, "query": account.dynamodb.query,
-        "exceptions": account.dynamodb.exceptions,
-        "transact_write_items": staticmethod(lambda **_: (_ for _ in ()).throw(
-            RuntimeError("ThrottlingException")))})(), LOCAL.rollout_table_name())
+    broken.store.dynamodb = NoWrites(account.dynamodb)  # type: ignore[assignment]
     with pytest.raises(AbortNotRecorded):
         broken.abort(10_010, "5XX")
     _converge_after_apply(LOCAL, persisted, {}, lambda _: None, account)
