@@ -434,20 +434,26 @@ class Router:
     def verify_weights(self, config: EnvironmentConfig) -> list[str]:
         """Every weighted and canary rule read back: one line per rule whose live action
         differs from what ``config`` renders, or that is missing."""
+        missing, differing = self.drift(config)
+        return sorted(missing + differing)
+
+    def drift(self, config: EnvironmentConfig) -> tuple[list[str], list[str]]:
+        """``verify_weights`` in two: (the rules no live rule stands for, which no weight can
+        repair; the live rules whose action differs from what ``config`` renders)."""
         names = target_group_names(config)
         wanted, live = self._rollout_rules(config)
         found = {route.key: ActionView.from_api(rule.action, target_group_name)
                  for rule, route in live}
-        problems = []
+        missing, differing = [], []
         for key, route in sorted(wanted.items()):
             want = route.action.view(names)
             if key not in found:
-                problems.append(f"{key}: {MISSING}")
+                missing.append(f"{key}: {MISSING}")
             elif not found[key].same(want):
-                problems.append(f"{key}: live {found[key].targets} "
-                                f"sticky {found[key].stickiness}, want {want.targets} "
-                                f"sticky {want.stickiness}")
-        return problems
+                differing.append(f"{key}: live {found[key].targets} "
+                                 f"sticky {found[key].stickiness}, want {want.targets} "
+                                 f"sticky {want.stickiness}")
+        return missing, differing
 
     def apply(self, config: EnvironmentConfig, attempts: int = 3) -> tuple[list[str], list[str]]:
         """``set_weights`` then every rule read back (``verify_weights``), again while some

@@ -136,26 +136,26 @@ class RolloutStore:
 
     def last_version(self) -> int:
         """The newest version in the history (0: none)."""
-        answer = self.dynamodb.query(
-            TableName=self.table, ConsistentRead=True, ScanIndexForward=False, Limit=1,
-            KeyConditionExpression="#pk = :pk AND #v > :head",
-            ExpressionAttributeNames={"#pk": TABLE_HASH_KEY, "#v": TABLE_RANGE_KEY},
-            ExpressionAttributeValues={":pk": {"S": PARTITION}, ":head": {"N": str(HEAD)}})
+        answer = self._versions(ScanIndexForward=False, Limit=1)
         items = answer.get("Items") or []
         return (_number(items[0], TABLE_RANGE_KEY) or 0) if items else 0
+
+    def _versions(self, **page: object) -> dict[str, Any]:
+        """One page of the version items (every item but the head), ``page``: the Query's
+        order, limit and start."""
+        return self.dynamodb.query(
+            TableName=self.table, ConsistentRead=True,
+            KeyConditionExpression="#pk = :pk AND #v > :head",
+            ExpressionAttributeNames={"#pk": TABLE_HASH_KEY, "#v": TABLE_RANGE_KEY},
+            ExpressionAttributeValues={":pk": {"S": PARTITION}, ":head": {"N": str(HEAD)}},
+            **page)
 
     def history(self) -> list[Entry]:
         """Every version, oldest first, all pages."""
         entries: list[Entry] = []
         start: dict[str, Any] | None = None
         while True:
-            answer = self.dynamodb.query(
-                TableName=self.table, ConsistentRead=True,
-                KeyConditionExpression="#pk = :pk AND #v > :head",
-                ExpressionAttributeNames={"#pk": TABLE_HASH_KEY, "#v": TABLE_RANGE_KEY},
-                ExpressionAttributeValues={":pk": {"S": PARTITION},
-                                           ":head": {"N": str(HEAD)}},
-                **({"ExclusiveStartKey": start} if start else {}))
+            answer = self._versions(**({"ExclusiveStartKey": start} if start else {}))
             for item in answer.get("Items") or []:
                 try:
                     state, problem = RolloutState.from_json(_text(item, DOCUMENT)), None

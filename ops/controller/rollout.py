@@ -34,7 +34,7 @@ from model.config import EnvironmentConfig
 from model.rollout import state as rs
 from model.rollout.gates import Verdict
 from model.routing.listener import Listener
-from ops.adapters.alb import MISSING, Router
+from ops.adapters.alb import Router
 from ops.adapters.aws import Clients
 from ops.adapters.clients import AwsClients, StsClient
 from ops.adapters.metrics import Metrics
@@ -266,9 +266,7 @@ class Rollout:
             raise ValueError(f"unknown rollout command {command!r}")
         if command in RAISING:  # never raise over live weights nobody recorded
             head = self.store.require()
-            found = self.router.verify_weights(rs.applied_to(self.config, head.state))
-            missing = [line for line in found if line.endswith(MISSING)]
-            drift = [line for line in found if not line.endswith(MISSING)]
+            missing, drift = self.router.drift(rs.applied_to(self.config, head.state))
             if missing:
                 raise rs.RolloutError(
                     f"{command} refused: {len(missing)} weighted rule(s) are not on the "
@@ -414,9 +412,7 @@ class Rollout:
             return Outcome(f"{decision.action}: {state.summary} -> {new.summary} "
                            f"({decision.why})", new, lines, problems, decision.action)
         applied = rs.applied_to(self.config, state)
-        found = self.router.verify_weights(applied)
-        missing = [line for line in found if line.endswith(MISSING)]  # weights cannot fix it
-        drift = [line for line in found if not line.endswith(MISSING)]
+        missing, drift = self.router.drift(applied)  # weights cannot fix the missing
         if not drift:
             return Outcome(f"{decision.action}: {decision.why}", state, problems=missing,
                            action=decision.action)

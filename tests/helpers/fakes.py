@@ -300,6 +300,33 @@ class FakeAccount:
     cloudwatch: FakeCloudwatch = field(default_factory=FakeCloudwatch)
     s3: object = None
 
+    def rust_weights(self, config: EnvironmentConfig,
+                     keys: set[str] | None = None) -> dict[str, tuple[int, bool]]:
+        """Route key -> (live Rust weight, sticky) of every weighted rule (of ``keys``), read
+        from the fake directly, not through the adapter under test."""
+        from model.catalog.route_table import ROUTES
+        from model.routing.view import target_group_names
+        from ops.adapters.alb import target_group_name
+
+        weighted = keys if keys is not None else {r.key for r in ROUTES if r.action.weighted}
+        names = target_group_names(config)
+        rust = {names[split[1]] for r in ROUTES if (split := r.action.split())}
+        found = {}
+        for rules in self.elbv2.rules.values():
+            for rule in rules:
+                key = next((t["Value"] for t in rule["Tags"] if t["Key"] == "Route"), None)
+                forward = rule["Actions"][0].get("ForwardConfig")
+                if key in weighted and forward:
+                    weight = sum(g["Weight"] for g in forward["TargetGroups"]
+                                 if target_group_name(g["TargetGroupArn"]) in rust)
+                    found[key] = (weight, forward["TargetGroupStickinessConfig"]["Enabled"])
+        return found
+
+    def marked(self, tag: str = "RustAbort") -> list[str]:
+        """The ARNs of the rules that carry an abort's mark."""
+        return [rule["RuleArn"] for rules in self.elbv2.rules.values() for rule in rules
+                if any(t["Key"] == tag for t in rule["Tags"])]
+
     def deploy(self, config: EnvironmentConfig, state: RolloutState | None = None,
                table: bool = True) -> dict[str, str]:
         """``config``'s rules on two fake listeners as the model renders them for the API

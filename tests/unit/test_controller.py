@@ -37,22 +37,11 @@ def rollout_of(account: FakeAccount, actor: str = "alice") -> Rollout:
 
 def rust_weights(account: FakeAccount) -> dict[str, tuple[int, bool]]:
     """Weighted route key -> (live Rust weight, sticky)."""
-    rust = {target_group_names(LOCAL)[split[1]] for r in ROUTES if (split := r.action.split())}
-    found = {}
-    for rules in account.elbv2.rules.values():
-        for rule in rules:
-            key = next((t["Value"] for t in rule["Tags"] if t["Key"] == "Route"), None)
-            forward = rule["Actions"][0].get("ForwardConfig")
-            if key in WEIGHTED and forward:
-                weight = sum(g["Weight"] for g in forward["TargetGroups"]
-                             if target_group_name(g["TargetGroupArn"]) in rust)
-                found[key] = (weight, forward["TargetGroupStickinessConfig"]["Enabled"])
-    return found
+    return account.rust_weights(LOCAL, set(WEIGHTED))
 
 
 def marks(account: FakeAccount) -> int:
-    return sum(1 for rules in account.elbv2.rules.values() for rule in rules
-               if any(t["Key"] == MARK_TAG for t in rule["Tags"]))
+    return len(account.marked(MARK_TAG))
 
 
 def test_the_fake_account_holds_every_weighted_rule() -> None:

@@ -14,7 +14,7 @@ from model.catalog.route_table import ROUTES
 from model.rollout import state as rs
 from ops.adapters.store import RolloutStore
 from ops.controller.rollout import AbortNotRecorded, Rollout
-from ops.driver.deploy import create_persisted, persisted_rollout
+from ops.driver.deploy import PersistedRollout, create_persisted, persisted_rollout
 from ops.driver.preflight import Refused
 from tests.helpers.fakes import FakeAccount, NoWrites
 
@@ -116,17 +116,23 @@ def test_two_first_deploys_that_disagree_are_refused() -> None:
         create_persisted(LOCAL, persisted, {}, lambda _: None, account)
 
 
-def test_a_transition_recorded_while_the_routing_stack_applied_reaches_the_listeners() -> None:
-    """The race of ``rollout start`` landing a few seconds into a routing deploy: the apply
-    writes the weights it synthesized; the driver then sets the listeners to the head."""
-    from ops.driver.deploy import _converge_after_apply
-
+def advanced_during_the_apply() -> tuple[FakeAccount, PersistedRollout, rs.RolloutState]:
+    """A deploy that synthesized with R 10, and an advance recorded while it applied."""
     account = FakeAccount()
     account.deploy(LOCAL, RUNNING)
     persisted, _ = run(account)  # synthesized with R 10
     head = store(account).require()
     advanced = rs.advance(head.state, 10_000, [], "bob", "meanwhile", force=True)
     store(account).write(advanced, head.version, 10_000)  # recorded during the apply
+    return account, persisted, advanced
+
+
+def test_a_transition_recorded_while_the_routing_stack_applied_reaches_the_listeners() -> None:
+    """The race of ``rollout start`` landing a few seconds into a routing deploy: the apply
+    writes the weights it synthesized; the driver then sets the listeners to the head."""
+    from ops.driver.deploy import _converge_after_apply
+
+    account, persisted, advanced = advanced_during_the_apply()
     said: list[str] = []
     _converge_after_apply(LOCAL, persisted, {}, said.append, account)
     router = Rollout.of(LOCAL, account).router
@@ -139,12 +145,7 @@ def test_after_the_apply_nothing_raises_rust_on_rules_an_unrecorded_abort_marked
     must not set the listeners to that transition over the abort's marks."""
     from ops.driver.deploy import _converge_after_apply
 
-    account = FakeAccount()
-    account.deploy(LOCAL, RUNNING)
-    persisted, _ = run(account)  # synthesized with R 10
-    head = store(account).require()
-    advanced = rs.advance(head.state, 10_000, [], "bob", "meanwhile", force=True)
-    store(account).write(advanced, head.version, 10_000)  # recorded during the apply
+    account, persisted, advanced = advanced_during_the_apply()
     broken = Rollout.of(LOCAL, account, actor="carol")
     broken.store.dynamodb = NoWrites(account.dynamodb)  # type: ignore[assignment]
     with pytest.raises(AbortNotRecorded):

@@ -146,21 +146,11 @@ def store_of(account: FakeAccount) -> RolloutStore:
 
 def rust_weights(account: FakeAccount) -> dict[str, tuple[int, bool]]:
     """Weighted route key -> (live Rust weight, sticky), read from the fake directly."""
-    found = {}
-    for rules in account.elbv2.rules.values():
-        for rule in rules:
-            key = next((t["Value"] for t in rule["Tags"] if t["Key"] == ROUTE_TAG), None)
-            forward = rule["Actions"][0].get("ForwardConfig")
-            if key in WEIGHTED and forward:
-                weight = sum(g["Weight"] for g in forward["TargetGroups"]
-                             if target_group_name(g["TargetGroupArn"]) in RUST)
-                found[key] = (weight, forward["TargetGroupStickinessConfig"]["Enabled"])
-    return found
+    return account.rust_weights(LOCAL, set(WEIGHTED))
 
 
 def marked(account: FakeAccount) -> list[str]:
-    return [rule["RuleArn"] for rules in account.elbv2.rules.values() for rule in rules
-            if any(t["Key"] == MARK_TAG for t in rule["Tags"])]
+    return account.marked(MARK_TAG)
 
 
 def environ_for(account: FakeAccount) -> dict[str, str]:
