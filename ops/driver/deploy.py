@@ -307,8 +307,7 @@ def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
     environment's routing is live yet (a first deploy: the state is created from the
     environment, before the routing stack applies)."""
     clients = clients or Clients(config.region, env)
-    rollout = Rollout.of(config, clients, topic_arn="", actor=f"deploy by {getpass.getuser()}")
-    rollout.notifier.topic_arn = None  # a deploy's own changes are said on its output
+    rollout = _deploy_rollout(config, clients)
     now = int(time.time())
     keep = not any(name in env for name in ROLLOUT_VARIABLES)
     try:
@@ -368,7 +367,7 @@ def create_persisted(config: EnvironmentConfig, persisted: PersistedRollout, env
     if persisted.create is None:
         return
     clients = clients or Clients(config.region, env)
-    rollout = Rollout.of(config, clients, topic_arn="", actor=f"deploy by {getpass.getuser()}")
+    rollout = _deploy_rollout(config, clients)
     now = int(time.time())
     expected = None
     try:
@@ -393,8 +392,7 @@ def _converge_after_apply(config: EnvironmentConfig, persisted: PersistedRollout
     synthesized = persisted.variables.get(ROLLOUT_STATE_VARIABLE)
     if synthesized is None:
         return
-    rollout = Rollout.of(config, clients or Clients(config.region, env), topic_arn="",
-                         actor=f"deploy by {getpass.getuser()}")
+    rollout = _deploy_rollout(config, clients or Clients(config.region, env))
     head = rollout.store.require()
     if head.state.to_json() == synthesized:
         return
@@ -408,6 +406,12 @@ def _converge_after_apply(config: EnvironmentConfig, persisted: PersistedRollout
     say(f"rollout state of {config.name} changed while this deploy ran (now "
         f"{head.state.summary}): {len(lines)} rule(s) set to it"
         + (f"; {len(problems)} still differ (the controller repairs them)" if problems else ""))
+
+
+def _deploy_rollout(config: EnvironmentConfig, clients: AwsClients) -> Rollout:
+    """The rollout as a deploy acts on it: an abort it records is notified like any other;
+    its reconciliations are said on its output."""
+    return Rollout.of(config, clients, actor=f"deploy by {getpass.getuser()}")
 
 
 def _history_length(rollout: Rollout) -> int:

@@ -87,6 +87,7 @@ def test_an_abort_the_listeners_carry_is_recorded_before_the_deploy_synthesizes(
     kept = rs.RolloutState.from_json(persisted.variables[ROLLOUT_STATE_VARIABLE])
     assert kept.phase == "aborted" and set(kept.routes.values()) == {0} and kept.emergency
     assert any("recorded an abort found on the listeners" in line for line in said)
+    assert '"transition": "abort"' in account.sns.published[-1]["Message"]  # notified
 
 
 def test_an_environment_deployed_before_the_store_carries_its_ssm_history_over() -> None:
