@@ -158,11 +158,6 @@ class ListenerRules:
                 found[item["ResourceArn"]] = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
         return found
 
-    def route_tags(self, arns: list[str]) -> dict[str, str]:
-        """Rule ARN -> its ``Route`` tag, for the rules that carry one."""
-        return {arn: tags[ROUTE_TAG] for arn, tags in self.tags(arns).items()
-                if ROUTE_TAG in tags}
-
     def mark(self, arns: list[str], value: str) -> None:
         """The abort mark on every rule of ``arns``."""
         for start in range(0, len(arns), TAGS_PER_CALL):
