@@ -9,7 +9,7 @@ its final bake (an alarm then only notifies), it aborts through the same code as
 forwards to Rust marked, then at Python and not sticky, then the abort recorded (over a
 missing or unreadable state too), then every rule read back. The package holds this file and
 the project modules it imports, assembled at synth time (``modules/lambda_package.py``).
-Configuration: ``ops.controller.deployed``, and ``ALARM_PREFIXES`` (JSON list).
+Configuration: ``functions.deployed``, and ``ALARM_PREFIXES`` (JSON list).
 """
 
 from __future__ import annotations
