@@ -360,7 +360,11 @@ class ControllerPolicy:
     - ``inconclusive``: what the controller does at that deadline: ``pause`` (and notify) or
       ``abort``;
     - ``final_bake_s``: after ``done``, how long an automatic abort (a red gate, a Rust
-      alarm) still moves traffic back to Python; later it only notifies.
+      alarm) still moves traffic back to Python; later it only notifies;
+    - ``abort_scope``: what an automatic abort (a red gate, an alarm) moves: ``routes`` (the
+      failing routes only; the rest of the rollout goes on) or ``all`` (every route of the
+      current rollout). A function-wide red verdict or alarm acts on every rollout route
+      under both; a route outside the rollout stays where it is under both.
     """
 
     enabled: bool = True
@@ -368,6 +372,7 @@ class ControllerPolicy:
     progress_deadline_s: int = 3 * 3600
     inconclusive: Literal["pause", "abort"] = "pause"
     final_bake_s: int = 3600
+    abort_scope: Literal["routes", "all"] = "routes"
 
     @property
     def schedule_expression(self) -> str:
@@ -380,6 +385,8 @@ class ControllerPolicy:
             found.append(f"controller every_minutes {self.every_minutes} must be 1..60")
         if self.inconclusive not in ("pause", "abort"):
             found.append(f"controller inconclusive {self.inconclusive!r} must be pause or abort")
+        if self.abort_scope not in ("routes", "all"):
+            found.append(f"controller abort_scope {self.abort_scope!r} must be routes or all")
         for name in ("progress_deadline_s", "final_bake_s"):
             if getattr(self, name) < 0:
                 found.append(f"controller {name} {getattr(self, name)} must be at least 0")
@@ -408,6 +415,7 @@ class EnvironmentConfig:
     route_rust_percent: tuple[tuple[str, int], ...] = ()  # per-route R, (route key, R)
     emergency_rollback: bool = False  # R = 0 and no stickiness on every weighted rule
     canary_routes: tuple[str, ...] = ()  # routes that get an X-Use-Rust-Scorer canary rule
+    rollback_routes: tuple[str, ...] = ()  # R = 0 and no stickiness on these rules (aborted)
     adopt_internal_listener: AdoptedListener | None = None
     paging: PagingSecret | None = None  # None: alarms notify the topic, nobody is paged
     access_log_retention_days: int = 90  # ALB access logs expire after this many days
@@ -504,6 +512,9 @@ class EnvironmentConfig:
         duplicates = sorted({k for k in self.canary_routes if self.canary_routes.count(k) > 1})
         if duplicates:
             found.append(f"canary_routes names {', '.join(map(repr, duplicates))} more than once")
+        doubled = sorted({k for k in self.rollback_routes if self.rollback_routes.count(k) > 1})
+        if doubled:
+            found.append(f"rollback_routes names {', '.join(map(repr, doubled))} more than once")
         if not self.public_domain or "/" in self.public_domain:
             found.append(f"public_domain {self.public_domain!r} must be a host name")
         return found

@@ -205,7 +205,8 @@ def _rollout_problems(config: EnvironmentConfig, routes: tuple[Route, ...]) -> l
     found = []
     weighted = {r.key: r for r in routes if r.action.weighted}
     for setting, keys in (("route_rust_percent", [k for k, _ in config.route_rust_percent]),
-                          ("canary_routes", list(config.canary_routes))):
+                          ("canary_routes", list(config.canary_routes)),
+                          ("rollback_routes", list(config.rollback_routes))):
         for key in keys:
             if key not in weighted:
                 what = ("a route without a weighted forward" if any(r.key == key for r in routes)

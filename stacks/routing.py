@@ -5,11 +5,11 @@ The rollout state lives in the rollout stack's DynamoDB table
 (``EnvironmentConfig.rollout_table_name``); this stack reads its head item
 (``data.aws_dynamodb_table_item.rollout_state``). Every weighted rule carries a precondition:
 the R this deploy would set is at most the recorded R of its route (a deploy may keep or
-lower Rust, never raise it), and while the record says emergency the deploy keeps
-stickiness off. So no deploy (``cdktf deploy``, ``terraform apply`` of the JSON, a CI job)
-moves traffic towards Rust without a recorded transition; the deploy driver synthesizes with
-the persisted state, so its deploys keep the live weights. A missing head item or route
-fails the precondition too.
+lower Rust, never raise it), and while the record says emergency, or records the rule's route
+aborted, the deploy keeps stickiness off. So no deploy (``cdktf deploy``, ``terraform
+apply`` of the JSON, a CI job) moves traffic towards Rust without a recorded transition; the
+deploy driver synthesizes with the persisted state, so its deploys keep the live weights. A
+missing head item or route fails the precondition too.
 """
 
 from __future__ import annotations
@@ -76,6 +76,8 @@ class RoutingStack(EnvironmentStack):
         pins = RolloutState.deploy_pins(config, route.key)
 
         def recorded(pin: Pin) -> str:
+            if pin.field == "aborted_routes":  # a list: older documents do not hold it
+                return f'contains(try({document}.{pin.field}, []), "{pin.key}")'
             key = f'["{pin.key}"]' if pin.key is not None else ""
             return f"{document}.{pin.field}{key}"
 
@@ -94,7 +96,7 @@ class RoutingStack(EnvironmentStack):
         def literal(value: int | bool) -> str:
             return str(value).lower() if isinstance(value, bool) else str(value)
 
-        r, emergency = pins
+        r, emergency, aborted = pins
         table = config.rollout_table_name()
         condition = " && ".join(allowed(pin) for pin in pins)
         return TerraformResourceLifecycle(ignore_changes=[MARK_IGNORED],
@@ -102,11 +104,13 @@ class RoutingStack(EnvironmentStack):
             condition=f"${{{condition}}}",
             error_message=(
                 f"The rollout state (DynamoDB table {table}, head item) records "
-                f"R={shown(r)} (emergency {shown(emergency)}) for route {route.key}; this "
-                f"deploy would set R={literal(r.value)} (emergency {literal(emergency.value)}). "
+                f"R={shown(r)} (emergency {shown(emergency)}, aborted {shown(aborted)}) for "
+                f"route {route.key}; this deploy would set R={literal(r.value)} (emergency "
+                f"{literal(emergency.value)}, aborted {literal(aborted.value)}). "
                 "A deploy may keep or lower a route's R, never raise it, and may not turn "
-                "stickiness back on while the record says emergency (R=nothing: no head "
-                "item, or the route is not in it). Change the rollout with the rollout "
+                "stickiness back on while the record says emergency or the route aborted "
+                "(R=nothing: no head item, or the route is not in it). Change the rollout "
+                "with the rollout "
                 f"command (pipenv run rollout ... --env {config.name}), or deploy with the "
                 f"deploy driver (pipenv run deploy --env {config.name}), which records the "
                 "state first and keeps the persisted weights."),

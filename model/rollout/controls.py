@@ -5,6 +5,8 @@ once per-route R, the emergency rollback and canary rules are applied.
 - ``emergency_rollback``: every weighted route gets R = 0 and stickiness off, so clients that
   hold a stickiness cookie move back to Python at once; canary rules forward to Python.
   Only actions change: the deploy is an in-place update of listener rules.
+- ``rollback_routes``: the same for the listed weighted routes only (a per-route abort: the
+  rollout state's ``aborted_routes``); the other rules keep their R and stickiness.
 - ``canary_routes``: for each listed weighted route, a rule that sends requests carrying
   ``X-Use-Rust-Scorer: true`` to Rust even at R = 0, at the canary priority the route
   declares (``Route.canary``, in its listener's canary range, below every route it could
@@ -15,6 +17,7 @@ once per-route R, the emergency rollback and canary rules are applied.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from model.config import EnvironmentConfig
@@ -33,11 +36,17 @@ def canary_key(key: str) -> str:
 
 
 def rust_percent_of(config: EnvironmentConfig, route_key: str) -> int:
-    """R of one weighted route in ``config``: 0 in an emergency, else its own R if the
-    environment holds it at one, else the environment's R."""
-    if config.emergency_rollback:
+    """R of one weighted route in ``config``: 0 in an emergency or when the route is rolled
+    back, else its own R if the environment holds it at one, else the environment's R."""
+    if rolled_back(config, route_key):
         return 0
     return dict(config.route_rust_percent).get(route_key, config.rust_percent)
+
+
+def rolled_back(config: EnvironmentConfig, route_key: str) -> bool:
+    """Whether one weighted route's rule is rolled back in ``config``: R = 0 and stickiness
+    off (the emergency rollback, or a per-route abort: ``rollback_routes``)."""
+    return config.emergency_rollback or route_key in config.rollback_routes
 
 
 def effective_routes(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Route, ...]:
@@ -46,9 +55,9 @@ def effective_routes(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tu
     Unknown or unweighted route keys are left for validation to report; here they are
     skipped.
     """
-    sticky = not config.emergency_rollback
     applied = tuple(
-        replace(route, action=route.action.rolled_out(rust_percent_of(config, route.key), sticky))
+        replace(route, action=route.action.rolled_out(rust_percent_of(config, route.key),
+                                                      not rolled_back(config, route.key)))
         if route.action.weighted else route
         for route in routes)
     return applied + canaries(config, applied)
@@ -93,3 +102,25 @@ def rust_alarm_prefixes(config: EnvironmentConfig, routes: tuple[Route, ...],
     subjects += [f"{listener}-alb" for listener in LISTENERS]
     return tuple(config.alarm_name(subject, "") for subject in sorted(subjects))
 
+
+
+def alarm_routes(config: EnvironmentConfig, alarm: str, routes: tuple[Route, ...],
+                 names: Mapping[str, str] | None = None) -> tuple[str, ...] | None:
+    """The weighted routes an alarm of ``config`` speaks for: those whose Rust target group
+    is the alarm's subject (``EnvironmentConfig.alarm_name``: ``...-<target group>-<alarm>``,
+    the longest target group name that prefixes it), every weighted route of its listener
+    while that load balancer's routes share one Rust target group; None for anything else
+    (the Rust function's alarms, a load balancer's): Rust-wide, every route of a rollout.
+    ``names``: backend key -> target group name (``model.routing.view.target_group_names``)."""
+    if names is None:
+        from model.routing.view import target_group_names  # (view imports this module)
+
+        names = target_group_names(config)
+    by_group: dict[str, list[str]] = {}
+    for route in routes:
+        if (split := route.action.split()) is not None:
+            by_group.setdefault(names[split[1]], []).append(route.key)
+    matching = [group for group in by_group if alarm.startswith(config.alarm_name(group, ""))]
+    if not matching:
+        return None
+    return tuple(sorted(by_group[max(matching, key=len)]))

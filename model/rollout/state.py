@@ -11,13 +11,19 @@ tests).
     rolling --progress deadline, gates inconclusive--> paused (or aborted, by policy)
     rolling|paused --promote--> done (R = 100)
     any --abort--> aborted (R = 0 and stickiness off: cookie holders move to Python too)
+    rolling|paused|done --abort of some routes--> the same phase for the others (those routes
+        at R = 0, not sticky, out of the rollout); aborted once no rollout route is left
     aborted|done|idle --start--> rolling (stickiness back on)
 
 An abort always wins: it applies to any phase and any document, and once recorded nothing but
-a new ``start`` raises Rust again. After ``done`` an automatic abort (a red gate, a Rust
-alarm) still moves traffic during the final bake (``ControllerPolicy.final_bake_s``); after it
-Rust is the production path and alarms only notify (AWS AppConfig stops rolling back after
-its final bake time too).
+a new ``start`` raises Rust again (on an aborted route: nothing but a ``start``). The
+operators' abort is the emergency (every weighted rule); an automatic one (a red gate, an
+alarm) acts on rollout routes only (``ControllerPolicy.abort_scope``: the failing ones or all
+of them), so a route promoted by an earlier rollout stays where it is.
+
+After ``done`` an automatic abort (a red gate, a Rust alarm) still moves traffic during the
+final bake (``ControllerPolicy.final_bake_s``); after it Rust is the production path and
+alarms only notify (AWS AppConfig stops rolling back after its final bake time too).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Literal
 
 from model.config import ControllerPolicy, EnvironmentConfig
 from model.errors import ConfigurationError
-from model.rollout.controls import rust_percent_of
+from model.rollout.controls import rolled_back, rust_percent_of
 from model.rollout.gates import Verdict
 from model.routing.route import Route
 
@@ -92,6 +98,16 @@ class Pin:
         assert self.field in RolloutState.__dataclass_fields__, self.field
         assert self.kind in ("at_most", "at_least"), self.kind
 
+    def recorded_in(self, state: RolloutState) -> int | bool | None:
+        """The value ``state`` records for this pin (None: it does not hold it); a list field
+        (``aborted_routes``) records whether it holds ``key``."""
+        held = getattr(state, self.field)
+        if isinstance(held, tuple):
+            return self.key in held
+        if isinstance(held, dict):
+            return held.get(self.key)
+        return held
+
     def allows(self, recorded: int | bool | None) -> bool:
         """Whether a deploy of ``value`` may go ahead while the document holds ``recorded``
         (None: the document does not hold the field or key)."""
@@ -114,6 +130,9 @@ class RolloutState:
     reason: str = ""
     at: int | None = None  # when this state was written
     forced: bool = False  # the last transition skipped a refusal with --force
+    # routes aborted by an automatic abort of this rollout: R = 0 and stickiness off on their
+    # rules, out of rollout_routes until the next start (docs/rollout.md)
+    aborted_routes: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
@@ -133,7 +152,7 @@ class RolloutState:
             raise RolloutError("the rollout state is not a rollout document: "
                                + (f"unknown field(s) {', '.join(unknown)}" if unknown
                                   else "no routes"))
-        lists = {name: tuple(data[name]) for name in ("steps", "rollout_routes")
+        lists = {name: tuple(data[name]) for name in ("steps", "rollout_routes", "aborted_routes")
                  if isinstance(data.get(name), list)}
         state = cls(**{**data, **lists})
         problems = state.problems()
@@ -175,6 +194,22 @@ class RolloutState:
             if unknown:
                 found.append(f"rollout_routes names route(s) {', '.join(map(repr, unknown))} "
                              "that routes does not hold")
+        if not isinstance(self.aborted_routes, tuple) or not all(
+                isinstance(k, str) for k in self.aborted_routes):
+            found.append(f"aborted_routes {self.aborted_routes!r} must be a list of route keys")
+        else:
+            unknown = [k for k in self.aborted_routes if k not in self.routes]
+            if unknown:
+                found.append(f"aborted_routes names route(s) {', '.join(map(repr, unknown))} "
+                             "that routes does not hold")
+            raised = [k for k in self.aborted_routes if self.routes.get(k)]
+            if raised:
+                found.append(f"aborted route(s) {', '.join(map(repr, raised))} must be at R 0")
+            both = [k for k in self.aborted_routes if isinstance(self.rollout_routes, tuple)
+                    and k in self.rollout_routes]
+            if both:
+                found.append(f"route(s) {', '.join(map(repr, both))} are both aborted and in "
+                             "rollout_routes")
         for name in ("step_started_at", "at"):
             value = getattr(self, name)
             if value is not None and not integer(value):
@@ -195,17 +230,21 @@ class RolloutState:
              "R " + ", ".join(f"{k}={v}" for k, v in sorted(self.routes.items())))
         where = (f" {self.step + 1}/{len(self.steps)}"
                  if self.phase in ("rolling", "paused") and self.steps else "")
-        return f"{r}; {self.phase}{where}"
+        aborted = (f" ({len(self.aborted_routes)} route(s) aborted: "
+                   f"{', '.join(sorted(self.aborted_routes))}, R 0, not sticky)"
+                   if self.aborted_routes and not self.emergency else "")
+        return f"{r}{aborted}; {self.phase}{where}"
 
     @staticmethod
     def deploy_pins(config: EnvironmentConfig, route_key: str) -> tuple[Pin, ...]:
         """What a deploy of ``config`` requires of the persisted document for one weighted
         route: it may keep or lower the route's R, never raise it, and it may turn stickiness
-        off (emergency) but not back on while the document records an emergency (the routing
-        stack's precondition is rendered from these, so it reads the document through this
-        codec's field names)."""
+        off (emergency) but not back on while the document records an emergency, nor on the
+        rule of a route the document records aborted (the routing stack's precondition is
+        rendered from these, so it reads the document through this codec's field names)."""
         return (Pin("routes", route_key, rust_percent_of(config, route_key), "at_most"),
-                Pin("emergency", None, config.emergency_rollback, "at_least"))
+                Pin("emergency", None, config.emergency_rollback, "at_least"),
+                Pin("aborted_routes", route_key, rolled_back(config, route_key), "at_least"))
 
     def recorded(self, now: int, actor: str, reason: str) -> RolloutState:
         """The same routes and phase as a new version that says ``reason`` (a repair, a
@@ -245,16 +284,19 @@ def reconciled(state: RolloutState, weighted: tuple[str, ...], now: int,
          *([f"removed {', '.join(removed)} (no longer weighted)"] if removed else [])])
     return replace(state, routes={**{k: v for k, v in state.routes.items() if k in weighted},
                                   **dict.fromkeys(added, 0)},
-                   rollout_routes=rolling, at=now, actor=actor, forced=False,
+                   rollout_routes=rolling,
+                   aborted_routes=tuple(k for k in state.aborted_routes if k in weighted),
+                   at=now, actor=actor, forced=False,
                    reason=f"reconciled with the route table: {why}",
                    **changes)  # type: ignore[arg-type]
 
 
 def applied_to(config: EnvironmentConfig, state: RolloutState) -> EnvironmentConfig:
-    """``config`` with the persisted R per route and emergency flag: what the listeners
-    should carry."""
+    """``config`` with the persisted R per route, emergency flag and aborted routes: what the
+    listeners should carry."""
     return replace(config, route_rust_percent=tuple(sorted(state.routes.items())),
-                   emergency_rollback=state.emergency)
+                   emergency_rollback=state.emergency,
+                   rollback_routes=tuple(sorted(state.aborted_routes)))
 
 
 def reason_problem(reason: str) -> str | None:
@@ -318,7 +360,7 @@ def start(state: RolloutState, steps: tuple[int, ...], bake_s: int, routes: tupl
         raise RolloutError(f"bake {bake_s} s must be at least 1 s")
     chosen = tuple(routes) or tuple(sorted(state.routes))
     begun = replace(state, rollout_routes=chosen, steps=steps, step=0, bake_s=bake_s,
-                    emergency=False)
+                    emergency=False, aborted_routes=())
     return _moved(begun, steps[0], now, actor, reason or "start", phase="rolling",
                   step_started_at=now)
 
@@ -402,6 +444,35 @@ def abort(state: RolloutState, now: int, actor: str, reason: str) -> RolloutStat
                    phase="aborted", at=now, actor=actor, reason=reason, forced=False)
 
 
+def abort_routes(state: RolloutState, routes: tuple[str, ...], now: int, actor: str,
+                 reason: str) -> RolloutState:
+    """An automatic abort of some routes (``ControllerPolicy.abort_scope``): each of
+    ``routes`` the document holds goes to R = 0 with stickiness off on its rule and leaves the
+    rollout (``aborted_routes``); the other routes keep their R, stickiness and schedule. Once
+    no route of the rollout is left, the phase is aborted. Unchanged when every one of
+    ``routes`` is aborted already (or the document records an emergency abort)."""
+    if not reason.strip():
+        raise RolloutError("abort needs a reason: it goes into the history")
+    hit = tuple(sorted(k for k in set(routes) if k in state.routes))
+    if abort_holds(state, hit):
+        return state
+    left = tuple(k for k in state.rollout_routes if k not in hit)
+    return replace(state, routes={**state.routes, **dict.fromkeys(hit, 0)},
+                   rollout_routes=left,
+                   aborted_routes=tuple(sorted({*state.aborted_routes, *hit})),
+                   phase=state.phase if left and state.phase != "idle" else "aborted",
+                   at=now, actor=actor, reason=reason, forced=False)
+
+
+def abort_holds(state: RolloutState, routes: tuple[str, ...] | None) -> bool:
+    """Whether ``state`` records an abort of ``routes`` (None: the emergency abort of every
+    weighted route) already: nothing more to record."""
+    if state.phase == "aborted" and state.emergency and not any(state.routes.values()):
+        return True
+    return routes is not None and all(
+        k in state.aborted_routes and not state.routes[k] for k in routes if k in state.routes)
+
+
 def aborted_over(routes: tuple[str, ...], now: int, actor: str, reason: str) -> RolloutState:
     """An aborted document for ``routes`` (the weighted route keys), recorded where no valid
     one can be read (missing or corrupt): an abort never fails for want of a state."""
@@ -421,17 +492,33 @@ def in_final_bake(state: RolloutState, now: int, final_bake_s: int) -> bool:
 class Decision:
     action: Literal["advance", "abort", "pause", "wait", "nothing"]
     why: str
+    routes: tuple[str, ...] = ()  # the routes an abort acts on (rollout routes)
+
+
+def abort_targets(state: RolloutState, red: list[Verdict],
+                  scope: Literal["routes", "all"]) -> tuple[str, ...]:
+    """The rollout routes an automatic abort on ``red`` acts on: under ``routes`` the failing
+    routes only, when every red verdict names a route of the rollout; else (scope ``all``, or
+    a function-wide red verdict, whose ``route`` is no rollout route) every route of the
+    rollout. A route outside the rollout (promoted before, or aborted) is never one."""
+    failing = {v.route for v in red}
+    if scope == "routes" and failing <= set(state.rollout_routes):
+        return tuple(k for k in state.rollout_routes if k in failing)
+    return state.rollout_routes
 
 
 def decide(state: RolloutState, now: int, verdicts: list[Verdict],
            policy: ControllerPolicy) -> Decision:
     """What a controller run does now: abort on a red gate (during the final bake after
-    ``done`` too), advance when the bake is over and every gate is green; when the gates stay
+    ``done`` too; a red verdict of a route outside the rollout, aborted or promoted before,
+    holds nothing; the abort acts on ``abort_targets``), advance when the bake is over and every gate is green; when the gates stay
     inconclusive past the progress deadline, apply ``policy.inconclusive`` (pause or abort);
     else wait (saying why)."""
-    red = [v for v in verdicts if v.status == "red"]
+    red = [v for v in verdicts if v.status == "red"  # of the rollout, or function-wide
+           and (v.route in state.rollout_routes or v.route not in state.routes)]
     if red and in_final_bake(state, now, policy.final_bake_s):
-        return Decision("abort", "; ".join(gate_lines(red)))
+        return Decision("abort", "; ".join(gate_lines(red)),
+                        abort_targets(state, red, policy.abort_scope))
     if state.phase != "rolling":
         return Decision("nothing", f"phase {state.phase}: nothing to do")
     found = refusals(state, now, verdicts)
@@ -444,7 +531,8 @@ def decide(state: RolloutState, now: int, verdicts: list[Verdict],
         why = (f"progress deadline: step {state.step + 1}/{len(state.steps)} baked and its "
                f"gates stayed inconclusive for {policy.progress_deadline_s} s more: "
                + "; ".join(found))
-        return Decision(policy.inconclusive, why)
+        return Decision(policy.inconclusive, why,
+                        state.rollout_routes if policy.inconclusive == "abort" else ())
     return Decision("wait", "; ".join(found))
 
 
@@ -453,7 +541,10 @@ def tick(state: RolloutState, now: int, verdicts: list[Verdict], actor: str,
     """Idempotent: the state after acting on ``decide`` (unchanged when waiting)."""
     decision = decide(state, now, verdicts, policy)
     if decision.action == "abort":
-        return abort(state, now, actor, bounded(f"controller: {decision.why}")), decision
+        why = bounded(f"controller: {decision.why}")
+        if not decision.routes:  # no rollout route to name: every weighted route
+            return abort(state, now, actor, why), decision
+        return abort_routes(state, decision.routes, now, actor, why), decision
     if decision.action == "pause":
         return pause(state, now, actor, bounded(f"controller: {decision.why}")), decision
     if decision.action == "advance":

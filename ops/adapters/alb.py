@@ -34,6 +34,10 @@ ROUTE_TAG = "Route"
 # recorded. A marked rule is an abort the state may not hold yet (its write failed): no writer
 # raises Rust on it, and the controller and the deploys record the abort (docs/rollout.md).
 MARK_TAG = ABORT_MARK_TAG
+# The end of the mark of an abort of some routes (an automatic per-route abort): it marks only
+# those routes' rules, and a mark found with it is recorded as an abort of the routes of the
+# rules that carry it; a mark without it is the emergency abort of every weighted rule.
+SCOPED_MARK = " routes"
 MISSING = "no live rule carries its Route tag"  # a verify line no weight can repair
 TAGS_PER_CALL = 20  # DescribeTags, DescribeRules, AddTags and RemoveTags take at most 20 ARNs
 
@@ -235,13 +239,17 @@ class ListenerRules:
             move(arn, park)
         return False
 
-    def forwarding_to(self, listener_arn: str, rust: set[str]) -> list[LiveRule]:
-        """The rules of one listener that forward to a target group named in ``rust``."""
+    def forwarding_to(self, listener_arn: str, rust: set[str],
+                      keys: set[str] | None = None) -> list[LiveRule]:
+        """The rules of one listener that forward to a target group named in ``rust`` (and
+        carry a ``Route`` tag of ``keys``, when given)."""
         return [rule for rule in self.rules(listener_arn)
-                if any(target_group_name(g[0]) in rust for g in rule.forwards_to())]
+                if any(target_group_name(g[0]) in rust for g in rule.forwards_to())
+                and (keys is None or rule.key in keys)]
 
     def roll_back(self, listener_arn: str, rust: set[str],
-                  python_of: Callable[[str | None], str | None], mark: str) -> list[str]:
+                  python_of: Callable[[str | None], str | None], mark: str,
+                  keys: set[str] | None = None) -> list[str]:
         """Every rule of one listener that forwards to a target group named in ``rust``: the
         abort mark ``mark`` first (so that a failure after it leaves a trace), then Rust
         weight 0 and stickiness off; a rule that forwards to Rust alone forwards to
@@ -249,7 +257,7 @@ class ListenerRules:
         None. A rule already at Rust 0, not sticky, is marked only. One line per rule
         changed."""
         lines = []
-        rules = self.forwarding_to(listener_arn, rust)
+        rules = self.forwarding_to(listener_arn, rust, keys)
         self.mark([rule.arn for rule in rules if rule.mark is None], mark)
         for rule in rules:
             groups = rule.forwards_to()
@@ -466,20 +474,28 @@ class Router:
         """Every rule of both listeners that carries the abort mark."""
         return [rule for rules in self.live().values() for rule in rules if rule.mark]
 
-    def clear_marks(self, values: set[str] | None = None) -> int:
+    def clear_marks(self, values: set[str] | None = None,
+                    routes: tuple[str, ...] | None = None) -> int:
         """The abort mark off every rule that carries one of ``values`` (every mark: None),
-        once the abort they stand for is recorded; how many carried one."""
+        of ``routes`` (their rules and canaries; every rule: None), once the abort they stand
+        for is recorded; how many carried one."""
+        keys = rule_keys(routes)
         marked = [rule.arn for rule in self.marked()
-                  if values is None or rule.mark in values]
+                  if (values is None or rule.mark in values)
+                  and (keys is None or rule.key in keys)]
         self.rules.unmark(marked)
         return len(marked)
 
-    def roll_back(self, mark: str = "", seen: set[str] | None = None) -> list[str]:
+    def roll_back(self, mark: str = "", seen: set[str] | None = None,
+                  routes: tuple[str, ...] | None = None) -> list[str]:
         """Rust weight 0 and stickiness off on every rule of both listeners that forwards to
-        a Rust target group, in state or not, each marked ``mark`` first (an abort's time and
-        actor: ``MARK_TAG``); a rule that forwards to Rust alone (a canary) forwards to its
-        route's Python target group, or is deleted when no route owns it. ``seen`` gets the
-        marks the rules carried already (aborts that began before this one)."""
+        a Rust target group, in state or not (only the rules of ``routes`` and their canaries,
+        found by their ``Route`` tag, when given: a per-route abort), each marked ``mark``
+        first (an abort's time and actor: ``MARK_TAG``); a rule that forwards to Rust alone
+        (a canary) forwards to its route's Python target group, or is deleted when no route
+        owns it. ``seen`` gets the marks the rules carried already (aborts that began before
+        this one)."""
+        keys = rule_keys(routes)
         names = target_group_names(self.config)
         splits = {r.key: split for r in ROUTES if (split := r.action.split())}
         rust = {names[rust] for _, rust in splits.values()}
@@ -488,7 +504,7 @@ class Router:
         arns = self.rules.target_group_arns(python_of.values())
         lines = []
         for listener_arn in self.listener_arns().values():  # every rule marked before any moves
-            rules = self.rules.forwarding_to(listener_arn, rust)
+            rules = self.rules.forwarding_to(listener_arn, rust, keys)
             if seen is not None:  # the marks of aborts that began before this one
                 seen |= {rule.mark for rule in rules if rule.mark}
             self.rules.mark([rule.arn for rule in rules if rule.mark is None],
@@ -496,5 +512,21 @@ class Router:
         for listener, listener_arn in self.listener_arns().items():
             lines += [f"{line[:12]}{listener} {line[12:]}" for line in self.rules.roll_back(
                 listener_arn, rust, lambda key: arns.get(python_of.get(key or "", "")),
-                mark or "aborted")]
+                mark or "aborted", keys)]
         return lines
+
+
+def rule_keys(routes: tuple[str, ...] | None) -> set[str] | None:
+    """The ``Route`` tags of the rules of ``routes``: theirs and their canaries' (None: every
+    rule)."""
+    return None if routes is None else {*routes, *(canary_key(k) for k in routes)}
+
+
+def route_of_rule(key: str | None) -> str | None:
+    """The route a rule's ``Route`` tag stands for (a canary's: its route's)."""
+    weighted = {r.key for r in ROUTES if r.action.weighted}
+    if key in weighted:
+        return key
+    if key is not None and key.endswith(canary_key("")) and key[:-len(canary_key(""))] in weighted:
+        return key[:-len(canary_key(""))]
+    return None

@@ -9,7 +9,7 @@ from model.catalog.gates import GATES, MIN_REQUESTS, REQUEST_COUNT
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.rollout import state as rs
-from model.rollout.controls import rust_alarm_prefixes
+from model.rollout.controls import alarm_routes, rust_alarm_prefixes
 from model.rollout.gates import Gate, Verdict, alarm_verdict, reads, route_verdicts
 from model.routing.listener import LISTENERS
 from model.routing.view import target_group_names
@@ -22,7 +22,7 @@ def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
                   gates: tuple[Gate, ...] = GATES) -> list[Verdict]:
     """The alarm gate and, per route in the rollout, every gate of ``gates`` over the bake
     window (the current step's start to ``now``)."""
-    verdicts = [alarm_verdict(rust_alarms_in_alarm(metrics, config))]
+    verdicts = alarm_verdicts(rust_alarms_in_alarm(metrics, config), config, state)
     start = state.step_started_at or now - state.bake_s
     period = max(60, -(-(now - start) // 60) * 60)
     names = target_group_names(config)
@@ -68,3 +68,30 @@ def rust_alarms_in_alarm(metrics: Metrics, config: EnvironmentConfig) -> list[st
     prefixes = rust_alarm_prefixes(config, ROUTES, FUNCTIONS)
     return [a for a in metrics.alarms_in_alarm(config.resource_name(""))
             if a.startswith(prefixes)]
+
+
+def alarm_verdicts(alarms: list[str], config: EnvironmentConfig,
+                   state: rs.RolloutState) -> list[Verdict]:
+    """The alarm gate: one verdict for the Rust-wide alarms (the Rust function's, the load
+    balancers': ``(all)``, red when one is in ALARM) and a red one per rollout route whose
+    Rust target group has an alarm in ALARM (``model.rollout.controls.alarm_routes``), so a
+    per-route abort acts on that route. An alarm of routes outside the rollout (promoted
+    before, or aborted) holds nothing."""
+    wide, per_route, outside = [], {}, []
+    for alarm in alarms:
+        routes = alarm_routes(config, alarm, ROUTES)
+        if routes is None:
+            wide.append(alarm)
+            continue
+        inside = [k for k in routes if k in state.rollout_routes]
+        for key in inside:
+            per_route.setdefault(key, []).append(alarm)
+        if not inside:
+            outside.append(alarm)
+    verdicts = [alarm_verdict(wide)]
+    if outside and not wide:
+        verdicts = [Verdict("(all)", "alarms", "green",
+                            "no Rust-wide alarm in ALARM; of routes outside the rollout: "
+                            + ", ".join(sorted(outside)))]
+    return verdicts + [Verdict(key, "alarms", "red", "in ALARM: " + ", ".join(sorted(found)))
+                       for key, found in sorted(per_route.items())]

@@ -6,9 +6,12 @@ conditional write, move the listeners and read every rule back.
   write based on a stale read is refused and the transition computed again from the new
   version (an advance read before an abort is then refused: abort always wins).
 - An abort moves the listeners first (each rule marked, then at Python, not sticky), then
-  records; when the record fails, the marks stay, nothing raises Rust on a marked rule, and the
-  next reconcile (the controller, a deploy) records the abort it finds. Once recorded, it
-  reads every rule back and rolls back again after a late raise, unless the head has moved on
+  records; an automatic one (``routes``: a red gate, an alarm) moves and records only the
+  rollout routes it names (``ControllerPolicy.abort_scope``), the operators' is the emergency
+  of every weighted rule; when the record fails, the marks stay, nothing raises Rust on a
+  marked rule, and the next reconcile (the controller, a deploy) records the abort it finds
+  (a per-route abort's marks as an abort of those routes). Once recorded, it reads every rule
+  back and rolls back again after a late raise, unless the head has moved on
   to a start recorded since: then the listeners are set to that start (a second roll back
   would undo it, and nobody would put it back).
 - Any other transition records first, then sets the weights, reads every rule back, then reads
@@ -34,7 +37,7 @@ from model.config import EnvironmentConfig
 from model.rollout import state as rs
 from model.rollout.gates import Verdict
 from model.routing.listener import Listener
-from ops.adapters.alb import Router
+from ops.adapters.alb import SCOPED_MARK, LiveRule, Router, route_of_rule
 from ops.adapters.aws import Clients
 from ops.adapters.clients import AwsClients, StsClient
 from ops.adapters.metrics import Metrics
@@ -293,20 +296,30 @@ class Rollout:
         return outcome
 
     def abort(self, now: int, reason: str, *, automatic: bool = False,
-              verdicts: list[Verdict] | None = None) -> Outcome:
+              verdicts: list[Verdict] | None = None,
+              routes: tuple[str, ...] | None = None) -> Outcome:
         """The listeners to Python first (marked, Rust 0, not sticky), then the abort
         recorded, over any head (missing or corrupt too), then the marks cleared and every
         rule read back (rolled back again after a late raise), then the head read again: a
-        start recorded since is set on the listeners, as any writer converges to a newer
-        version. AbortNotRecorded when the record fails (the marks stay)."""
+        version recorded since that is not aborted (a start; after a per-route abort, any
+        transition of the other routes) is set on the listeners, as any writer converges to a
+        newer version. AbortNotRecorded when the record fails (the marks stay).
+
+        ``routes``: a per-route abort (``model.rollout.state.abort_routes``): only those
+        routes' rules (and canaries) are marked, moved and recorded, the others keep their R;
+        over a missing or unreadable head it records (and moves) the emergency of every
+        weighted rule. None: the emergency abort of every weighted rule."""
         problem = rs.reason_problem(reason) if not automatic else None
         if problem or not reason.strip():
             raise rs.RolloutError(problem or "abort needs a reason (--reason ...): it goes "
                                   "into the history")
         actor = self.actor
-        mark = f"{now} {actor}"[:180] + f" {uuid.uuid4().hex[:8]}"  # this abort's own
-        covered = {mark}  # the marks this abort's record stands for: its own, and older ones
-        lines = self.router.roll_back(mark=mark, seen=covered)
+        mark = (f"{now} {actor}"[:180] + f" {uuid.uuid4().hex[:8]}"  # this abort's own
+                + (SCOPED_MARK if routes is not None else ""))
+        seen = {mark}  # the marks this abort's record stands for: its own, and older ones
+        lines = self.router.roll_back(mark=mark, seen=seen, routes=routes)
+        # a per-route record stands for per-route marks on its rules, not for an emergency's
+        covered = seen if routes is None else {m for m in seen if m.endswith(SCOPED_MARK)}
         before: rs.RolloutState | None = None
         try:
             for _ in range(ATTEMPTS):
@@ -315,13 +328,14 @@ class Rollout:
                     read = self.store.read()
                     expected = None if read is None else read.version
                     before = None if read is None else read.state
-                    if read is not None and read.state.phase == "aborted" \
-                            and not any(read.state.routes.values()) and read.state.emergency:
+                    if read is not None and rs.abort_holds(read.state, routes):
                         written = read  # aborted already: nothing to record
                         break
-                    new = (rs.abort(read.state, now, actor, reason) if read is not None else
-                           rs.aborted_over(weighted_keys(), now, actor,
-                                           f"{reason} (no rollout state was found)"))
+                    new = (rs.aborted_over(weighted_keys(), now, actor,
+                                           f"{reason} (no rollout state was found)")
+                           if read is None else rs.abort(read.state, now, actor, reason)
+                           if routes is None else
+                           rs.abort_routes(read.state, routes, now, actor, reason))
                 except CorruptState as corrupt:
                     expected, before = corrupt.version, None
                     unnumbered = corrupt.version is None
@@ -341,13 +355,24 @@ class Rollout:
                 f"the abort is not recorded in {self.store.where()}: {error}. Nothing raises "
                 "Rust on a marked rule; the controller records the abort on its next run "
                 "(or run this abort again)") from error
-        self.router.clear_marks(covered)  # not those of an abort that began since
-        problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
+        # the rules this record moves: every one after an emergency (or one over no state)
+        scope = None if written.state.emergency else routes
+        self.router.clear_marks(covered, scope)  # not those of an abort that began since
+        latest = self._aborted_since(written) or written  # a later abort of other routes too
+        problems = self.router.verify_weights(rs.applied_to(self.config, latest.state))
         if problems and self._started_since(written) is None:
             # a late write of a writer whose version came before this abort: once more
-            lines += self.router.roll_back(mark=mark, seen=set())  # (later marks: not ours)
-            self.router.clear_marks(covered)
-            problems = self.router.verify_weights(rs.applied_to(self.config, written.state))
+            lines += self.router.roll_back(mark=mark, seen=set(),  # (later marks: not ours)
+                                           routes=scope)
+            self.router.clear_marks(covered, scope)
+            latest = self._aborted_since(written) or written
+            problems = self.router.verify_weights(rs.applied_to(self.config, latest.state))
+        if problems and scope is not None and self._started_since(written) is None:
+            try:  # a per-route abort: the other routes' rules to the record (a raise they
+                more, problems = self._converge(latest)  # missed while this abort's marks
+                lines += more  # stood), as any writer converges
+            except AbortNotRecorded:
+                pass  # another abort in progress: what differs is reported, the next run
         started = self._started_since(written)  # read after this abort's last listener write
         if started is not None:  # a start recorded since: the listeners carry it, as after
             try:  # any writer (a roll back here must not undo it)
@@ -370,14 +395,35 @@ class Rollout:
 
     def _started_since(self, aborted: Stored) -> Stored | None:
         """The head when it is newer than the abort ``aborted`` and not aborted (a start
-        recorded since: only a start follows an abort), else None (an unreadable head too)."""
+        recorded since: only a start follows an emergency abort; after a per-route abort,
+        any transition of the other routes), else None (an unreadable head too)."""
+        head = self._newer(aborted)
+        return None if head is None or head.state.phase == "aborted" else head
+
+    def _aborted_since(self, aborted: Stored) -> Stored | None:
+        """The head when it is newer than ``aborted`` and aborted (another abort recorded
+        since, which holds this one's routes at 0 too), else None."""
+        head = self._newer(aborted)
+        return head if head is not None and head.state.phase == "aborted" else None
+
+    def _newer(self, than: Stored) -> Stored | None:
         try:
             head = self.store.read()
         except CorruptState:
             return None
-        if head is None or head.version == aborted.version or head.state.phase == "aborted":
+        if head is None or head.version == than.version:
             return None
         return head
+
+    def marked_routes(self, marked: list[LiveRule]) -> tuple[str, ...] | None:
+        """The routes an abort found on the listeners stands for: the routes of the marked
+        rules when every mark is a per-route abort's (``SCOPED_MARK``) on a rule of a weighted
+        route or its canary; None (the emergency of every weighted rule) otherwise."""
+        keys = [route_of_rule(rule.key) for rule in marked]
+        if any(key is None for key in keys) or not all(
+                (rule.mark or "").endswith(SCOPED_MARK) for rule in marked):
+            return None
+        return tuple(sorted({key for key in keys if key is not None}))
 
     def reconcile(self, now: int) -> Outcome:
         """One controller run: an unrecorded abort found on the listeners is recorded; then
@@ -388,14 +434,14 @@ class Rollout:
             found = ", ".join(sorted({rule.mark or "" for rule in marked}))
             return self.abort(now, rs.bounded(f"found an abort on {len(marked)} rule(s) that "
                                               f"the state did not hold (marked {found})"),
-                              automatic=True)
+                              automatic=True, routes=self.marked_routes(marked))
         stored = self.store.require()
         state = stored.state
         verdicts = self.verdicts(state, now)
         decision = rs.decide(state, now, verdicts, self.config.controller)
         if decision.action == "abort":
             outcome = self.abort(now, rs.bounded(f"controller: {decision.why}"), automatic=True,
-                                 verdicts=verdicts)
+                                 verdicts=verdicts, routes=decision.routes or None)
             outcome.action = "abort"
             return outcome
         if decision.action in ("advance", "pause"):

@@ -12,10 +12,15 @@ from environments import ENVIRONMENTS
 from model.routing.explain import explain
 from model.routing.listener import PUBLIC
 from tests.helpers.spec_routes import SPEC_R, SPEC_WEIGHTED
-from tests.helpers.synth import EMERGENCY, ROLLOUT, Synth, Synthesized, addresses
+from tests.helpers.synth import CANARIES, EMERGENCY, ROLLOUT, Synth, Synthesized, addresses
 
 PRODUCTION = ENVIRONMENTS["production"]
 DOCUMENT = "jsondecode(jsondecode(data.aws_dynamodb_table_item.rollout_state.item).document.S)"
+
+
+def aborted(key: str) -> str:
+    """Whether the record holds ``key`` in aborted_routes (older documents: no field, false)."""
+    return f'contains(try({DOCUMENT}.aborted_routes, []), "{key}")'
 
 
 def rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -91,12 +96,13 @@ def test_a_deploy_may_keep_or_lower_r_but_never_raise_it(synthesize_with: Synth)
     found = _precondition(synthesize_with(ROLLOUT))
     assert found["condition"] == (
         f'${{try({DOCUMENT}.routes["v2-stamps-score"] >= 5, false) && '
-        f"try(!{DOCUMENT}.emergency || false, false)}}")
+        f"try(!{DOCUMENT}.emergency || false, false) && "
+        f'try(!{aborted("v2-stamps-score")} || false, false)}}')
     message = found["error_message"]
     assert "DynamoDB table scorer-production-rust-rollout-state" in message
     assert (f'R=${{try(tostring({DOCUMENT}.routes["v2-stamps-score"]), "nothing")}}'
             in message)
-    assert "this deploy would set R=5 (emergency false)" in message
+    assert "this deploy would set R=5 (emergency false, aborted false)" in message
     assert "pipenv run rollout ... --env production" in message
     assert "pipenv run deploy --env production" in message
 
@@ -109,5 +115,43 @@ def test_an_emergency_deploy_passes_whatever_the_record_says_of_emergency(
     found = _precondition(synthesize_with(EMERGENCY))
     assert found["condition"] == (
         f'${{try({DOCUMENT}.routes["v2-stamps-score"] >= 0, false) && '
-        f"try(!{DOCUMENT}.emergency || true, false)}}")
-    assert "this deploy would set R=0 (emergency true)" in found["error_message"]
+        f"try(!{DOCUMENT}.emergency || true, false) && "
+        f'try(!{aborted("v2-stamps-score")} || true, false)}}')
+    assert "this deploy would set R=0 (emergency true, aborted true)" in found["error_message"]
+
+
+def test_a_per_route_abort_renders_r_zero_not_sticky_on_those_rules_only(
+    synthesize_with: Synth
+) -> None:
+    """A recorded per-route abort (``aborted_routes``) as the deploy driver hands it over
+    (``RUST_ROLLOUT_STATE``): those rules at Rust 0 and not sticky, their canary to Python, the
+    precondition pinning their stickiness off; every other weighted rule keeps its R,
+    sticky; the same addresses (an in-place update)."""
+    from model.catalog.route_table import ROUTES
+    from model.rollout import state as rs
+
+    idle = rs.initial_state(PRODUCTION, ROUTES)
+    rolling = rs.start(idle, (5, 100), 60, (), 1_800_000_000, "alice", "start")
+    hit = ("ceramic-cache-bulk-post", "v2-stamps-score")
+    state = rs.abort_routes(rolling, hit, 1_800_000_060, "rollout controller", "5xx")
+    variant = {"ENVIRONMENTS": "production", "RUST_CANARY_ROUTES": CANARIES,
+               "RUST_ROLLOUT_STATE": state.to_json()}
+    found = rules(synthesize_with(variant))
+    weighted = {k: r for k, r in found.items() if "forward" in r["action"][0]}
+    assert len(weighted) == len(SPEC_WEIGHTED)
+    for key, rule in weighted.items():
+        stickiness = rule["action"][0]["forward"]["stickiness"]
+        if key.replace("_", "-") in hit:
+            assert (weights(rule), stickiness["enabled"]) == ((100, 0), False), key
+        else:
+            assert (weights(rule), stickiness["enabled"]) == ((95, 5), True), key
+    canary = found["ceramic_cache_bulk_post_canary"]["action"][0]
+    assert canary["target_group_arn"].endswith("aws_lb_target_groupl_cc_v1_st_bulk_POST_0arn}")
+    internal = found["embed_add_stamps_canary"]["action"][0]  # not aborted: still to Rust
+    assert internal["target_group_arn"].endswith(
+        "aws_lb_target_groupl_passport_v2_rust_scorer_intarn}")
+    (pinned,) = found["v2_stamps_score"]["lifecycle"]["precondition"]
+    assert f'try(!{aborted("v2-stamps-score")} || true, false)' in pinned["condition"]
+    (free,) = found["embed_get_score"]["lifecycle"]["precondition"]
+    assert f'try(!{aborted("embed-get-score")} || false, false)' in free["condition"]
+    assert addresses(synthesize_with(variant)) == addresses(synthesize_with(ROLLOUT))

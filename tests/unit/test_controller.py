@@ -297,12 +297,13 @@ def test_an_abort_clears_its_own_and_older_marks_never_those_of_a_later_abort() 
     a = rollout_of(account, "carol")
     clear = a.router.clear_marks
 
-    def b_marks_first(values: set[str] | None = None) -> int:
+    def b_marks_first(values: set[str] | None = None,
+                      routes: tuple[str, ...] | None = None) -> int:
         assert values is not None and old in values  # A's record covers the older abort
         account.elbv2.add_tags(ResourceArns=rules[1:3], Tags=[{"Key": MARK_TAG,
                                                                  "Value": "later abort B"}])
         a.router.clear_marks = clear  # type: ignore[method-assign]
-        return clear(values)
+        return clear(values, routes)
 
     a.router.clear_marks = b_marks_first  # type: ignore[method-assign]
     a.abort(T0 + 5, "Rust 5XX")

@@ -92,7 +92,9 @@ def test_a_red_gate_at_step_two_ends_with_rust_at_zero_not_sticky_recorded_and_n
     answer = controller.handler({}, clients=account, now=T0 + 661)
     assert answer["action"] == "abort"
     head = store(account).require().state
-    assert (head.phase, head.emergency, set(head.routes.values())) == ("aborted", True, {0})
+    # every route red: each rollout route aborted (abort_scope routes), so the phase is
+    assert (head.phase, head.emergency, set(head.routes.values())) == ("aborted", False, {0})
+    assert set(head.aborted_routes) == set(WEIGHTED)
     for rules in account.elbv2.rules.values():
         for rule in rules:
             forward = rule["Actions"][0].get("ForwardConfig")
@@ -134,7 +136,9 @@ def test_the_abort_function_aborts_a_rollout_and_records_who(account: FakeAccoun
     assert answer["aborted"] is True
     head = store(account).require().state
     assert head.phase == "aborted" and head.actor == "rollout-abort function"
-    assert head.emergency and PREFIXES[0] in head.reason
+    assert PREFIXES[0] in head.reason
+    # a load balancer's alarm is Rust-wide: every rollout route, not the emergency
+    assert not head.emergency and set(head.aborted_routes) == set(WEIGHTED)
 
 
 def test_after_the_final_bake_an_alarm_only_notifies(account: FakeAccount) -> None:
@@ -183,3 +187,65 @@ def test_the_abort_function_aborts_when_the_store_cannot_be_read(account: FakeAc
     assert len(rules) == len(WEIGHTED)
     controller.handler({}, clients=account, now=T0 + 60)
     assert store(account).require().state.phase == "aborted"
+
+
+def rust_group_alarm(listener_internal: bool) -> str:
+    """A 5XX alarm of the Rust target group of one load balancer (today's shared names)."""
+    from model.routing.view import target_group_names
+
+    names = target_group_names(LOCAL)
+    rust = {r.listener.internal: names[split[1]] for r in ROUTES if (split := r.action.split())}
+    return LOCAL.alarm_name(rust[listener_internal], "target-5xx-ratio-burst")
+
+
+def test_a_target_group_alarm_aborts_only_the_rollout_routes_it_serves(
+        account: FakeAccount) -> None:
+    """abort_scope routes: the public Rust target group's alarm aborts the public routes of
+    the rollout (R 0, not sticky, marks cleared); the internal ones keep rolling at their R,
+    sticky; a route outside the rollout stays where it was."""
+    from ops.controller.rollout import Rollout
+
+    public = sorted(r.key for r in ROUTES if r.action.weighted and not r.listener.internal)
+    internal = sorted(r.key for r in ROUTES if r.action.weighted and r.listener.internal)
+    chosen = ",".join([*public, *internal[1:]])  # internal[0] outside the rollout
+    Rollout.of(LOCAL, account, actor="alice").transition("start", T0, steps="25,100",
+                                                         routes=chosen)
+    answer = abort_function.handler(alarm_event(rust_group_alarm(False)), clients=account,
+                                    now=T0 + 5)
+    assert answer["aborted"] is True and answer["routes"] == public
+    head = store(account).require().state
+    assert (head.phase, head.emergency, head.aborted_routes) == ("rolling", False,
+                                                                 tuple(public))
+    assert head.rollout_routes == tuple(internal[1:])
+    live = account.rust_weights(LOCAL)
+    assert {live[k] for k in public} == {(0, False)}
+    assert {live[k] for k in internal[1:]} == {(25, True)}
+    assert live[internal[0]] == (0, True)  # never in the rollout: untouched
+    assert account.marked() == []
+    again = abort_function.handler(alarm_event(rust_group_alarm(False)), clients=account,
+                                   now=T0 + 65)  # its routes are out of the rollout now
+    assert again["aborted"] is False and "concerns no route of the rollout" in again["why"]
+
+
+def test_under_abort_scope_all_a_target_group_alarm_aborts_every_rollout_route(
+        account: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    """abort_scope all: the same alarm aborts every route of the rollout; a route promoted by
+    an earlier rollout stays at 100, sticky."""
+    import environments
+    from ops.controller.rollout import Rollout
+
+    everything = replace(LOCAL, controller=replace(LOCAL.controller, abort_scope="all"))
+    monkeypatch.setitem(environments.ENVIRONMENTS, "local", everything)
+    promoted, *rest = WEIGHTED
+    rollout = Rollout.of(everything, account, actor="alice")
+    rollout.transition("start", T0, steps="100", routes=promoted)
+    rollout.transition("promote", T0 + 1)
+    rollout.transition("start", T0 + 10_000, steps="25,100", routes=",".join(rest))
+    answer = abort_function.handler(alarm_event(rust_group_alarm(False)), clients=account,
+                                    now=T0 + 10_005)
+    assert answer["aborted"] is True
+    head = store(account).require().state
+    assert (head.phase, head.emergency, set(head.aborted_routes)) == ("aborted", False,
+                                                                      set(rest))
+    live = account.rust_weights(LOCAL)
+    assert live[promoted] == (100, True) and {live[k] for k in rest} == {(0, False)}

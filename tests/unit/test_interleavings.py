@@ -9,16 +9,20 @@ What is checked, for every schedule:
 
 1. Once every actor has finished: the live weights equal the newest recorded state's
    (``verify_weights(applied_to(config, head)) == []``), no rule carries the abort mark, and
-   when the head is aborted every weighted rule has Rust weight 0 and stickiness off. This
+   every rule the head records aborted has Rust weight 0 and stickiness off: every weighted
+   rule after an emergency abort (the operators'), the rules of the aborted routes after a
+   per-route abort (the controller's and the abort function's, ``abort_scope`` routes; the
+   red gate is the public Rust target group's alarm), whose other routes match the head. This
    holds *after all actors finish*, not at every instant: ALB has no conditional ModifyRule,
    so a raise computed before an abort can land after it; the design's answer is that every
    raiser reads the head again after writing the listeners (and converges to a newer
    version), and the abort verifies and rolls back again. When an actor ended with something
    left for the next controller run (AbortNotRecorded, NotVerified, an injected fault, an
    outcome with problems), the check is made after one more ``reconcile`` instead.
-2. Abort always wins: after a recorded abort, every later version is aborted too (Rust 0
-   everywhere) until a recorded ``start`` (rolling at step 0, begun at or after the abort,
-   over a phase a start may leave).
+2. Abort always wins: after a recorded emergency abort, every later version is aborted too
+   (Rust 0 everywhere) until a recorded ``start`` (rolling at step 0, begun at or after the
+   abort, over a phase a start may leave); after a recorded per-route abort, every later
+   version holds those routes at Rust 0, not sticky, until a ``start``.
 3. No exception escapes but the documented ones: RolloutError and its subclasses,
    AbortNotRecorded, NotVerified (and the injected fault itself).
 4. The history's versions are 1..N, the head is N: no write lost or duplicated.
@@ -101,13 +105,15 @@ def schedule_of(seed: int) -> Schedule:
         rolling = rs.advance(rolling, rolling.step_started_at + BAKE_S, [], "alice")
     started = rolling.step_started_at or T0
     kind = rng.choice(("rolling", "rolling", "rolling", "paused", "done", "aborted",
-                       "aborted", "idle"))
+                       "aborted", "idle", "part-aborted"))
     state, now = {
         "rolling": (rolling, started + rng.choice((BAKE_S // 2, BAKE_S + 60))),
         "paused": (rs.pause(rolling, started + 10, "alice"), started + BAKE_S + 60),
         "done": (rs.promote(rolling, started + 10, "alice"),
                  started + 10 + rng.choice((60, LOCAL.controller.final_bake_s + 60))),
         "aborted": (rs.abort(rolling, started + 10, "pager", "Rust 5XX"), started + 100),
+        "part-aborted": (rs.abort_routes(rolling, tuple(WEIGHTED[::3]), started + 10,
+                                         "rollout controller", "5xx"), started + BAKE_S + 60),
         "idle": (idle, T0),
     }[kind]
     actors = tuple(rng.sample(ACTORS, rng.randint(2, 4)))
@@ -209,10 +215,13 @@ def live_problems(account: FakeAccount) -> list[str]:
              f"{problem}" for problem in
              Router(account.elbv2, LOCAL).verify_weights(rs.applied_to(LOCAL, head.state))]
     found += [f"rule {arn} still carries the abort mark" for arn in marked(account)]
-    if head.state.phase == "aborted":
-        found += [f"head aborted but {key} has Rust {weight}" + (", sticky" if sticky else "")
-                  for key, (weight, sticky) in sorted(rust_weights(account).items())
-                  if weight or sticky]
+    held = set(WEIGHTED) if head.state.emergency else set(head.state.aborted_routes)
+    if head.state.phase == "aborted" and not held:
+        found.append(f"head aborted but it holds no route aborted: {head.state.summary}")
+    found += [f"head holds {key} aborted but it has Rust {weight}"
+              + (", sticky" if sticky else "")
+              for key, (weight, sticky) in sorted(rust_weights(account).items())
+              if key in held and (weight or sticky)]
     return found
 
 
@@ -232,28 +241,36 @@ def history_problems(account: FakeAccount) -> list[str]:
     if unreadable:
         return [*found, f"versions {unreadable} are unreadable"]
     abort_at: int | None = None  # the time of the last abort not followed by a start
-    if history[0].state and history[0].state.phase == "aborted":
-        abort_at = history[0].state.at or 0
-    for before, entry in pairwise(history):
-        state, prior = entry.state, before.state
-        assert state is not None and prior is not None
-        if state.phase == "aborted":
-            if any(state.routes.values()) or not state.emergency:
-                found.append(f"(2) version {entry.version} is aborted but says "
-                             f"{state.summary}")
-            abort_at = state.at if abort_at is None else abort_at
-            continue
-        if abort_at is None:
-            continue
-        started = (state.phase == "rolling" and state.step == 0
+    everything = False  # that abort (or one since) was the emergency of every weighted rule
+    held: set[str] = set()  # the routes aborted since the last start
+    for before, entry in pairwise([None, *history]):
+        state, prior = entry.state, before.state if before else None
+        assert state is not None
+        if state.phase == "aborted" and (
+                any(state.routes.values()) if state.emergency else not state.aborted_routes):
+            found.append(f"(2) version {entry.version} is aborted but says {state.summary}")
+        started = (prior is not None and state.phase == "rolling" and state.step == 0
                    and state.step_started_at == state.at
-                   and (state.step_started_at or 0) >= abort_at
+                   and (state.step_started_at or 0) >= (abort_at or 0)
                    and prior.phase in ("idle", "aborted", "done"))
-        if started:
-            abort_at = None
-        else:
+        if abort_at is not None and started:
+            abort_at, everything, held = None, False, set()
+            continue
+        if everything and state.phase != "aborted":
             found.append(f"(2) version {entry.version} ({state.summary}, by {state.actor}: "
                          f"{state.reason}) follows an abort without a start")
+        raised = sorted(k for k in (set(WEIGHTED) if everything else held)
+                        if state.routes.get(k) or not (state.emergency
+                                                       or k in state.aborted_routes))
+        if raised:
+            found.append(f"(2) version {entry.version} ({state.summary}, by {state.actor}) "
+                         f"raises or re-sticks aborted route(s) {', '.join(raised)} without a "
+                         "start")
+        if state.emergency and state.phase == "aborted":
+            everything = True
+        held |= set(state.aborted_routes)
+        if (everything or held) and abort_at is None:
+            abort_at = state.at or 0
     return found
 
 
@@ -359,7 +376,8 @@ def test_the_schedules_cover_every_actor_state_gate_and_fault() -> None:
     occurs, and so do schedules with an abort among 3 or 4 actors."""
     schedules = [schedule_of(seed) for seed in range(1000)]
     assert {a for s in schedules for a in s.actors} == set(ACTORS)
-    assert {s.kind for s in schedules} == {"rolling", "paused", "done", "aborted", "idle"}
+    assert {s.kind for s in schedules} == {"rolling", "paused", "done", "aborted", "idle",
+                                           "part-aborted"}
     assert {s.gates for s in schedules} == {"green", "red", "inconclusive"}
     assert {f.call for s in schedules for f in s.faults} == {
         "dynamodb.transact_write_items", "elbv2.modify_rule"}

@@ -168,10 +168,19 @@ def test_tick_waits_advances_and_aborts(rolling: rs.RolloutState) -> None:
     assert again == moved and decision.action == "wait"
     red = route_verdicts("ceramic-cache-bulk-post", sample(1000, 1, 0, 0.2),
                          sample(1000, 50, 0, 0.2), GATES, REQUEST_COUNT, MIN_REQUESTS)
-    aborted, decision = rs.tick(rolling, T0 + 60, red, "cron", POLICY)
-    assert decision.action == "abort" and aborted.phase == "aborted" and aborted.emergency
+    scoped, decision = rs.tick(rolling, T0 + 60, red, "cron", POLICY)  # abort_scope routes
+    assert decision.action == "abort" and decision.routes == ("ceramic-cache-bulk-post",)
+    assert (scoped.phase, scoped.emergency, scoped.aborted_routes) == (
+        "rolling", False, ("ceramic-cache-bulk-post",))
     assert "gate 5xx of ceramic-cache-bulk-post is red: Rust 5.000 % > 0.600 %" in (
-        aborted.reason)
+        scoped.reason)
+    again, decision = rs.tick(scoped, T0 + 61, red, "cron", POLICY)  # its route is out now
+    assert again == scoped and decision.action == "wait"
+    aborted, decision = rs.tick(rolling, T0 + 60, red, "cron",
+                                replace(POLICY, abort_scope="all"))
+    assert decision.action == "abort" and aborted.phase == "aborted" and not aborted.emergency
+    assert set(aborted.aborted_routes) == set(rolling.rollout_routes)
+    assert set(aborted.routes.values()) == {0}
     nothing, decision = rs.tick(aborted, T0 + 61, red, "cron", POLICY)
     assert nothing == aborted and decision.action == "nothing"
 
