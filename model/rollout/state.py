@@ -511,9 +511,10 @@ def decide(state: RolloutState, now: int, verdicts: list[Verdict],
            policy: ControllerPolicy) -> Decision:
     """What a controller run does now: abort on a red gate (during the final bake after
     ``done`` too; a red verdict of a route outside the rollout, aborted or promoted before,
-    holds nothing; the abort acts on ``abort_targets``), advance when the bake is over and every gate is green; when the gates stay
-    inconclusive past the progress deadline, apply ``policy.inconclusive`` (pause or abort);
-    else wait (saying why)."""
+    holds nothing; the abort acts on ``abort_targets``), advance when the bake is over and
+    every gate is green; when the gates stay inconclusive past the progress deadline, apply
+    ``policy.inconclusive`` (pause or abort, of every rollout route); else wait (saying
+    why)."""
     red = [v for v in verdicts if v.status == "red"  # of the rollout, or function-wide
            and (v.route in state.rollout_routes or v.route not in state.routes)]
     if red and in_final_bake(state, now, policy.final_bake_s):

@@ -47,6 +47,9 @@ def _status_text(answer: dict[str, Any]) -> str:
                      f"bake {answer['bake_s']} s"
                      + (f", {answer['bake_left_s']} s left" if answer["bake_left_s"] is not None
                         else ""))
+    if answer.get("aborted_routes"):
+        lines.append(f"aborted routes (R 0, not sticky, out of the rollout until a start): "
+                     f"{', '.join(map(s, answer['aborted_routes']))}")
     lines.append("rules (live | recorded):")
     for row in answer["live"]:
         flag = "  " if row["same"] else "! "
@@ -64,7 +67,10 @@ def _status_text(answer: dict[str, Any]) -> str:
                      f"{len(answer['next']['rules'])} rule(s):")
         lines += [f"  {s(line)}" for line in answer["next"]["rules"]]
     controller = answer["controller"]
-    running = f"on, {controller['schedule']}" if controller["enabled"] else "off"
+    scope = ("the failing routes" if controller.get("abort_scope") == "routes"
+             else "every rollout route")
+    running = (f"on, {controller['schedule']}" if controller["enabled"] else "off") + (
+        f"; an automatic abort acts on {scope}")
     lines.append(f"controller ({running}) would {answer['controller_would']['action']}: "
                  f"{s(answer['controller_would']['why'])}")
     lines.append(f"last: {s(answer['last']['actor'])}: {s(answer['last']['reason'])}")

@@ -161,6 +161,7 @@ class Rollout:
             "step": (f"{state.step + 1}/{len(state.steps)}" if state.steps else None),
             "steps": list(state.steps), "routes": state.routes, "emergency": state.emergency,
             "rollout_routes": list(state.rollout_routes),
+            "aborted_routes": list(state.aborted_routes),
             "bake_s": state.bake_s,
             "bake_left_s": state.bake_left(now) if state.phase == "rolling" else None,
             "live": self.router.live_weights(applied),
@@ -171,7 +172,8 @@ class Rollout:
                       for v in verdicts],
             "controller_would": {"action": decision.action, "why": decision.why},
             "controller": {"enabled": self.config.controller.enabled,
-                           "schedule": self.config.controller.schedule_expression},
+                           "schedule": self.config.controller.schedule_expression,
+                           "abort_scope": self.config.controller.abort_scope},
             "last": {"actor": state.actor, "reason": state.reason, "at": state.at},
         }
 

@@ -317,7 +317,8 @@ def persisted_rollout(config: EnvironmentConfig, env: dict[str, str], say: Say,
         live = []  # no load balancer yet: nothing is live
     if any(rule.mark for rule in live):
         outcome = rollout.abort(now, "a deploy found an abort on the listeners that the "
-                                     "state did not hold", automatic=True)
+                                     "state did not hold", automatic=True,
+                                routes=rollout.marked_routes([r for r in live if r.mark]))
         say(f"rollout state of {config.name}: recorded an abort found on the listeners "
             f"({outcome.what})")
     try:
@@ -396,9 +397,11 @@ def _converge_after_apply(config: EnvironmentConfig, persisted: PersistedRollout
     head = rollout.store.require()
     if head.state.to_json() == synthesized:
         return
-    if rollout.router.marked():  # an abort whose record failed: nothing raises Rust over it
+    marked = rollout.router.marked()
+    if marked:  # an abort whose record failed: nothing raises Rust over it
         outcome = rollout.abort(int(time.time()), "a deploy found an abort on the listeners "
-                                "that the state did not hold", automatic=True)
+                                "that the state did not hold", automatic=True,
+                                routes=rollout.marked_routes(marked))  # (per-route: its routes)
         say(f"rollout state of {config.name}: recorded an abort found on the listeners after "
             f"the apply ({outcome.what})")
         return

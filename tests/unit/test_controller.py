@@ -394,3 +394,78 @@ def test_routes_rollback_records_its_abort_over_a_corrupt_state(
     assert set(rust_weights(account).values()) == {(0, False)}
     assert rollout_of(account).store.require().state.phase == "aborted"
     assert "recorded in the rollout state store" in capsys.readouterr().out
+
+
+# per-route aborts (ControllerPolicy.abort_scope) -----------------------------------------
+def test_a_red_gate_on_one_route_aborts_that_route_alone_and_the_others_roll_on() -> None:
+    """abort_scope routes: the red route's rule at Rust 0, not sticky, recorded out of the
+    rollout and notified; every other rule untouched; the next step moves the others."""
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="25,50,100", bake="60s")
+    bad = WEIGHTED[0]
+    index = rollout_of(account).store.require().state.rollout_routes.index(bad)
+    for side in ("python", "rust"):
+        account.cloudwatch.values[f"q{index}_{side}_0"] = [1000.0]  # RequestCount
+    account.cloudwatch.values[f"q{index}_rust_1"] = [100.0]  # its Rust 5XX: 10 %
+    outcome = rollout_of(account, "rollout controller").reconcile(T0 + 30)
+    assert outcome.action == "abort"
+    head = rollout_of(account).store.require().state
+    assert (head.phase, head.emergency, head.aborted_routes) == ("rolling", False, (bad,))
+    live = rust_weights(account)
+    assert live.pop(bad) == (0, False) and set(live.values()) == {(25, True)}
+    assert marks(account) == 0
+    note = json.loads(account.sns.published[-1]["Message"])
+    assert note["transition"] == "abort" and f"gate 5xx of {bad} is red" in note["why"]
+    rollout_of(account).transition("advance", T0 + 61, force=True, reason="others on")
+    live = rust_weights(account)
+    assert live.pop(bad) == (0, False) and set(live.values()) == {(50, True)}
+
+
+def test_a_per_route_abort_marks_only_its_rules_and_a_failed_record_is_recorded_for_them(
+) -> None:
+    """The marks of a per-route abort whose record fails stand on its routes' rules only; the
+    controller records them as an abort of those routes, not as an emergency."""
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="25,100", bake="60s")
+    broken = rollout_of(account, "rollout-abort function")
+    broken.store.dynamodb = NoWrites(account.dynamodb)  # type: ignore[assignment]
+    chosen = tuple(WEIGHTED[:2])
+    with pytest.raises(AbortNotRecorded):
+        broken.abort(T0 + 5, "alarm", automatic=True, routes=chosen)
+    live = rust_weights(account)
+    assert {live.pop(k) for k in chosen} == {(0, False)} and set(live.values()) == {(25, True)}
+    assert marks(account) == len(chosen)
+    outcome = rollout_of(account, "rollout controller").reconcile(T0 + 60)
+    assert outcome.action == "abort" and "found an abort on 2 rule(s)" in outcome.state.reason
+    head = rollout_of(account).store.require().state
+    assert (head.phase, head.emergency, head.aborted_routes) == ("rolling", False, chosen)
+    assert marks(account) == 0
+    live = rust_weights(account)
+    assert {live.pop(k) for k in chosen} == {(0, False)} and set(live.values()) == {(25, True)}
+
+
+def test_the_operators_abort_stays_the_emergency_of_every_weighted_rule() -> None:
+    """``rollout abort`` (and ``routes rollback``) is the big red button: every weighted rule,
+    promoted or aborted before, at Rust 0 and not sticky; the record says emergency."""
+    account = account_at()
+    rollout = rollout_of(account)
+    promoted, *rest = WEIGHTED
+    rollout.transition("start", T0, steps="100", routes=promoted)
+    rollout.transition("promote", T0 + 1)
+    rollout.transition("start", T0 + 10, steps="25,100", routes=",".join(rest))
+    rollout.abort(T0 + 20, "operator: page")
+    head = rollout.store.require().state
+    assert (head.phase, head.emergency) == ("aborted", True)
+    assert set(rust_weights(account).values()) == {(0, False)}
+
+
+def test_a_per_route_abort_over_an_unreadable_state_is_the_emergency() -> None:
+    account = account_at()
+    rollout_of(account).transition("start", T0, steps="25,100", bake="60s")
+    table = account.dynamodb.tables[LOCAL.rollout_table_name()]
+    table[("rust-rollout", 0)]["document"] = {"S": "not json"}
+    rollout_of(account, "rollout-abort function").abort(T0 + 5, "alarm", automatic=True,
+                                                        routes=tuple(WEIGHTED[:1]))
+    head = rollout_of(account).store.require().state
+    assert (head.phase, head.emergency) == ("aborted", True)
+    assert set(rust_weights(account).values()) == {(0, False)} and marks(account) == 0

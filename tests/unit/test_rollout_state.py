@@ -313,3 +313,104 @@ def test_an_abort_recorded_over_no_document_holds_every_route_at_zero() -> None:
 def test_a_controller_reason_is_one_bounded_line() -> None:
     line = rs.bounded("a\nb" + "x" * 5000)
     assert line.isprintable() and len(line) == rs.RECORD_MAX and line.startswith("a b")
+
+
+# per-route aborts (ControllerPolicy.abort_scope) -----------------------------------------
+def _red(route: str, gate: str = "5xx") -> Verdict:
+    return Verdict(route, gate, "red", "Rust 5.000 % > 0.600 %")
+
+
+def test_a_per_route_abort_holds_those_routes_and_the_rollout_of_the_others_goes_on(
+    rolling: rs.RolloutState
+) -> None:
+    first, second, *others = rolling.rollout_routes
+    scoped = rs.abort_routes(rolling, (first,), T0 + 60, "rollout controller", "5xx red")
+    assert (scoped.routes[first], scoped.aborted_routes, scoped.phase) == (0, (first,),
+                                                                          "rolling")
+    assert scoped.rollout_routes == (second, *others) and not scoped.emergency
+    assert {scoped.routes[k] for k in (second, *others)} == {STEPS[0]}
+    assert f"1 route(s) aborted: {first}, R 0, not sticky" in scoped.summary
+    advanced = rs.advance(scoped, T0 + 3600, GREEN, "bob")  # the others move on, not it
+    assert advanced.routes[first] == 0 and advanced.routes[second] == STEPS[1]
+    assert advanced.aborted_routes == (first,)
+    again = rs.abort_routes(advanced, (first,), T0 + 3601, "abort function", "alarm")
+    assert again == advanced  # aborted already: nothing to record
+    config = rs.applied_to(PRODUCTION, advanced)
+    assert config.rollback_routes == (first,) and not config.emergency_rollback
+    from model.rollout.controls import effective_routes
+
+    rendered = {r.key: r.action for r in effective_routes(config, ROUTES) if r.action.weighted}
+    assert (rendered[first].rust_percent, rendered[first].sticky) == (0, False)
+    assert (rendered[second].rust_percent, rendered[second].sticky) == (STEPS[1], True)
+
+
+def test_aborting_every_route_of_the_rollout_aborts_it_and_start_clears_it(
+    rolling: rs.RolloutState
+) -> None:
+    state = rolling
+    for key in rolling.rollout_routes:
+        assert state.phase == "rolling"
+        state = rs.abort_routes(state, (key,), T0 + 60, "rollout controller", f"{key} red")
+    assert (state.phase, state.emergency, set(state.aborted_routes)) == (
+        "aborted", False, set(rolling.rollout_routes))
+    with pytest.raises(rs.RolloutError, match="cannot advance"):
+        rs.advance(state, T0 + 3600, GREEN, "bob", force=True)
+    again = rs.start(state, STEPS, 3600, (), T0 + 7200, "alice", "again")
+    assert again.aborted_routes == () and set(again.routes.values()) == {STEPS[0]}
+
+
+def test_a_route_promoted_by_an_earlier_rollout_stays_under_both_scopes(
+    idle: rs.RolloutState
+) -> None:
+    promoted, *rest = sorted(idle.routes)
+    done = rs.promote(rs.start(idle, (50, 100), 60, (promoted,), T0, "a", ""), T0 + 1, "a")
+    later = rs.start(done, STEPS, 60, tuple(rest), T0 + 10_000, "a", "")
+    for scope in ("routes", "all"):
+        red = [_red(rest[0]), alarm_verdict(["x"])]  # a function-wide red verdict: all
+        state, decision = rs.tick(later, T0 + 10_060, red, "rollout controller",
+                                  replace(POLICY, abort_scope=scope))  # type: ignore[arg-type]
+        assert decision.action == "abort" and set(decision.routes) == set(rest)
+        assert (state.phase, state.routes[promoted]) == ("aborted", 100), scope
+        assert promoted not in state.aborted_routes
+    # a red verdict of the promoted route (outside the rollout) holds nothing
+    kept, decision = rs.tick(later, T0 + 10_060, [_red(promoted)], "c", POLICY)
+    assert decision.action == "wait" and kept == later
+
+
+def test_abort_targets_follow_the_scope(rolling: rs.RolloutState) -> None:
+    first, second, *_ = rolling.rollout_routes
+    red = [_red(first), _red(second, "p99")]
+    assert rs.abort_targets(rolling, red, "routes") == (first, second)
+    assert rs.abort_targets(rolling, red, "all") == rolling.rollout_routes
+    wide = [_red(first), Verdict("(all)", "alarms", "red", "in ALARM: x")]
+    assert rs.abort_targets(rolling, wide, "routes") == rolling.rollout_routes
+
+
+def test_the_aborted_routes_are_read_checked_and_follow_the_route_table(
+    rolling: rs.RolloutState
+) -> None:
+    first = rolling.rollout_routes[0]
+    scoped = rs.abort_routes(rolling, (first,), T0 + 60, "c", "red")
+    assert rs.RolloutState.from_json(scoped.to_json()) == scoped
+    older = json.loads(rolling.to_json())
+    del older["aborted_routes"]  # a document written before the field
+    assert rs.RolloutState.from_json(json.dumps(older)).aborted_routes == ()
+    for bad, says in [
+        (replace(scoped, routes={**scoped.routes, first: 5}), f"aborted route(s) '{first}' must "
+                                                              "be at R 0"),
+        (replace(scoped, aborted_routes=("nope",)), "aborted_routes names route(s) 'nope'"),
+        (replace(scoped, rollout_routes=rolling.rollout_routes),
+         f"route(s) '{first}' are both aborted and in rollout_routes"),
+    ]:
+        with pytest.raises(rs.RolloutError, match=re.escape(says)):
+            rs.RolloutState.from_json(bad.to_json())
+    left = rs.reconciled(scoped, tuple(k for k in scoped.routes if k != first), T0 + 61, "d")
+    assert left.aborted_routes == () and first not in left.routes
+
+
+def test_the_progress_deadline_abort_is_every_rollout_route(rolling: rs.RolloutState) -> None:
+    unsure = [Verdict(rolling.rollout_routes[0], "p99", "inconclusive", "few requests")]
+    late = T0 + 3600 + POLICY.progress_deadline_s
+    state, decision = rs.tick(rolling, late, unsure, "c", replace(POLICY, inconclusive="abort"))
+    assert decision.routes == rolling.rollout_routes and state.phase == "aborted"
+    assert not state.emergency
