@@ -104,9 +104,9 @@ class RoutingStack(EnvironmentStack):
             condition=f"${{{condition}}}",
             error_message=(
                 f"The rollout state (DynamoDB table {table}, head item) records "
-                f"R={shown(r)} (emergency {shown(emergency)}, aborted {shown(aborted)}) for "
-                f"route {route.key}; this deploy would set R={literal(r.value)} (emergency "
-                f"{literal(emergency.value)}, aborted {literal(aborted.value)}). "
+                f"R={shown(r)} (emergency {shown(emergency)}) for route {route.key}, aborted "
+                f"{shown(aborted)}; this deploy would set R={literal(r.value)} (emergency "
+                f"{literal(emergency.value)}), aborted {literal(aborted.value)}. "
                 "A deploy may keep or lower a route's R, never raise it, and may not turn "
                 "stickiness back on while the record says emergency or the route aborted "
                 "(R=nothing: no head item, or the route is not in it). Change the rollout "

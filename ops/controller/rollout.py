@@ -170,7 +170,8 @@ class Rollout:
             "next": self.preview(state, now),
             "gates": [{"route": v.route, "gate": v.gate, "status": v.status, "detail": v.detail}
                       for v in verdicts],
-            "controller_would": {"action": decision.action, "why": decision.why},
+            "controller_would": {"action": decision.action, "why": decision.why,
+                                 "routes": list(decision.routes)},
             "controller": {"enabled": self.config.controller.enabled,
                            "schedule": self.config.controller.schedule_expression,
                            "abort_scope": self.config.controller.abort_scope},

@@ -24,6 +24,7 @@ from model.routing.view import target_group_names
 from ops.controller.rollout import Rollout
 from ops.driver.preflight import Refused
 from tests.helpers.emulator import LOCAL, Cli, Deployment, weights
+from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 RUST_5XX = 100  # of 1000 requests: 10 %, where Python answers none
 
@@ -162,11 +163,15 @@ def test_a_red_gate_at_step_2_ends_with_rust_0_not_sticky_recorded_and_notified(
     live = deployment.ours()
     assert weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
     head = deployment.store().require().state
-    assert (head.phase, head.emergency, head.actor) == ("aborted", True, "rollout controller")
+    # every route red (abort_scope routes): each rollout route aborted, so the rollout is
+    assert (head.phase, head.emergency, head.actor) == ("aborted", False, "rollout controller")
+    assert set(head.aborted_routes) == {SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED}
     assert "gate 5xx" in head.reason or "gates 5xx" in head.reason
     cli.assert_in_sync()
     (abort,) = [m for m in notifications() if m["transition"] == "abort"]
-    assert abort["to"] == "emergency: R 0, not sticky; aborted"
+    assert abort["to"].startswith("R 0 (") and abort["to"].endswith(
+        "R 0, not sticky); aborted")
+    assert f"({len(SPEC_WEIGHTED)} route(s) aborted: " in abort["to"]
     red = [g for g in abort["gates"] if g["status"] == "red"]  # each with its numbers
     assert red and {g["gate"] for g in red} == {"5xx"} and all(
         g["detail"].startswith("Rust ") and "Python 0.000 %" in g["detail"] for g in red), abort

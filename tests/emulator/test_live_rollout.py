@@ -19,6 +19,7 @@ from functions.rollout_abort.handler import handler as abort_handler
 from model.routing.listener import PUBLIC
 from ops.driver.terraform import DeployError, plan, synth
 from tests.helpers.emulator import LOCAL, ROUTING, Cli, Deployment, weights
+from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 
 def test_a_rollout_starts_live_and_a_plain_deploy_keeps_it(
@@ -75,12 +76,17 @@ def test_advance_waits_for_the_bake_and_tick_aborts_on_a_red_gate(
              "Value": errors}])
     code, out, err = cli.rollout(["tick", "--env", "local"])
     assert code == 0, out + err
-    assert out.startswith("abort: R 5; rolling 1/5 -> emergency: R 0, not sticky; aborted"), out
-    live = deployment.ours()
-    assert weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
+    # abort_scope routes: the red route alone to Python, not sticky; the others roll on
+    bulk = "ceramic-cache-bulk-post"
+    said = f"(1 route(s) aborted: {bulk}, R 0, not sticky); rolling 1/5"
+    assert out.startswith("abort: R 5; rolling 1/5 -> ") and said in out, out
+    live = {v.key: v for v in deployment.ours() if len(v.targets) > 1}
+    aborted = live.pop(bulk)
+    assert weights([aborted]) == {(100, 0)} and aborted.stickiness is None
+    assert weights(list(live.values())) == {(95, 5)}
+    assert all(v.stickiness for v in live.values())
     last = cli.history()[-1]
-    assert (last["from"], last["to"]) == ("R 5; rolling 1/5",
-                                          "emergency: R 0, not sticky; aborted")
+    assert last["from"] == "R 5; rolling 1/5" and last["to"].endswith(said)
     assert last["why"] == ("controller: gate 5xx of ceramic-cache-bulk-post is red: Rust "
                            "10.000 % > 0.600 % (Rust's HTTPCode_Target_5XX_Count / "
                            "RequestCount <= Python's + 0.5 pp; Python 0.100 %)")
@@ -130,11 +136,19 @@ def test_the_abort_function_given_a_rust_alarm_aborts_a_healthy_step(
         monkeypatch.setenv(name, value)
     answer = abort_handler(event, None, clients=deployment.clients())
     assert answer["aborted"] is True, answer  # its speed: make bench
-    live = deployment.ours()
-    assert weights(live) == {(100, 0)} and all(v.stickiness is None for v in live)
+    # the public Rust target group's alarm: the public routes (which share it) to Python, not
+    # sticky; the internal ones keep their step
+    live = [v for v in deployment.ours() if len(v.targets) > 1]
+    public = [v for v in live if v.listener == PUBLIC.name]
+    internal = [v for v in live if v.listener != PUBLIC.name]
+    assert weights(public) == {(100, 0)} and all(v.stickiness is None for v in public)
+    assert weights(internal) == {(75, 25)} and all(v.stickiness for v in internal)
+    assert {v.key for v in public} == {SPEC_ROUTES[place][0] for place in SPEC_WEIGHTED
+                                       if place[0] == PUBLIC.name}
     state = deployment.store().require().state
-    assert (state.phase, state.emergency, state.actor) == ("aborted", True,
+    assert (state.phase, state.emergency, state.actor) == ("rolling", False,
                                                            "rollout-abort function")
+    assert set(state.aborted_routes) == {v.key for v in public}
     assert state.reason == f"alarm {alarm} entered ALARM: Threshold Crossed: 3 datapoints"
     cli.assert_in_sync()
     ok = {**event, "detail": {**event["detail"], "state": {"value": "OK"}}}

@@ -102,7 +102,11 @@ def test_a_deploy_may_keep_or_lower_r_but_never_raise_it(synthesize_with: Synth)
     assert "DynamoDB table scorer-production-rust-rollout-state" in message
     assert (f'R=${{try(tostring({DOCUMENT}.routes["v2-stamps-score"]), "nothing")}}'
             in message)
-    assert "this deploy would set R=5 (emergency false, aborted false)" in message
+    assert ("records R=${try(tostring(" + DOCUMENT + '.routes["v2-stamps-score"]), "nothing")} '
+            "(emergency ${try(tostring(" + DOCUMENT + '.emergency), "nothing")}) for route '
+            "v2-stamps-score, aborted ${try(tostring(" + aborted("v2-stamps-score")
+            + '), "nothing")}; this deploy would set R=5 (emergency false), aborted false.'
+            ) in message
     assert "pipenv run rollout ... --env production" in message
     assert "pipenv run deploy --env production" in message
 
@@ -117,7 +121,7 @@ def test_an_emergency_deploy_passes_whatever_the_record_says_of_emergency(
         f'${{try({DOCUMENT}.routes["v2-stamps-score"] >= 0, false) && '
         f"try(!{DOCUMENT}.emergency || true, false) && "
         f'try(!{aborted("v2-stamps-score")} || true, false)}}')
-    assert "this deploy would set R=0 (emergency true, aborted true)" in found["error_message"]
+    assert "this deploy would set R=0 (emergency true), aborted true." in found["error_message"]
 
 
 def test_a_per_route_abort_renders_r_zero_not_sticky_on_those_rules_only(

@@ -96,3 +96,19 @@ def test_a_stored_time_out_of_range_prints_as_it_is(capsys: pytest.CaptureFixtur
     table[("rust-rollout", 1)]["written_at"] = {"N": "9" * 30}
     assert main(["history", "--env", "local"], clients=clients) == 0
     assert capsys.readouterr().out.startswith("v1 " + "9" * 30 + "  ")
+
+
+def test_status_and_history_show_a_per_route_abort(capsys: pytest.CaptureFixture[str]) -> None:
+    clients = FakeAccount()
+    idle = rs.initial_state(replace(LOCAL, rust_percent=0), ROUTES)
+    rolling = rs.start(idle, (5, 100), 60, (), 100, "alice", "start")
+    first = rolling.rollout_routes[0]
+    clients.deploy(LOCAL, rs.abort_routes(rolling, (first,), 160, "rollout controller", "red"))
+    assert main(["status", "--env", "local"], clients=clients) == 0
+    out = capsys.readouterr().out
+    assert f"aborted routes (R 0, not sticky, out of the rollout until a start): {first}" in out
+    assert "an automatic abort acts on the failing routes" in out
+    assert not [line for line in out.splitlines() if line.startswith("  ! ")]  # as recorded
+    assert main(["history", "--env", "local"], clients=clients) == 0
+    assert f"(1 route(s) aborted: {first}, R 0, not sticky); rolling 1/2" in (
+        capsys.readouterr().out)

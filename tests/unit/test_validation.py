@@ -223,3 +223,23 @@ def test_validate_all_reports_every_environment_at_once() -> None:
         validate_all(configs)
     assert [p.split("]")[0] for p in error.value.problems if "rust_percent" in p] == [
         "[staging", "[review", "[production", "[local"]
+
+
+def test_the_abort_scope_and_rolled_back_routes_are_checked() -> None:
+    """``ControllerPolicy.abort_scope`` is routes or all; ``rollback_routes`` names weighted
+    routes, once each (docs/rollout.md)."""
+    from model.config import ControllerPolicy
+
+    bad_scope = replace(PRODUCTION, controller=ControllerPolicy(
+        abort_scope="some"))  # type: ignore[arg-type]
+    assert any("controller abort_scope 'some' must be routes or all" in p
+               for p in problems(config=bad_scope))
+    weighted = sorted(r.key for r in ROUTES if r.action.weighted)
+    doubled = replace(PRODUCTION, rollback_routes=(weighted[0], weighted[0]))
+    assert any(f"rollback_routes names {weighted[0]!r} more than once" in p
+               for p in problems(config=doubled))
+    unweighted = next(r.key for r in ROUTES if not r.action.weighted)
+    found = problems(config=replace(PRODUCTION, rollback_routes=(unweighted,)))
+    assert any(f"rollback_routes names {unweighted!r}, which is a route without a weighted "
+               "forward" in p for p in found)
+    assert problems(config=replace(PRODUCTION, rollback_routes=tuple(weighted))) == []
