@@ -111,3 +111,26 @@ def test_target_groups_listed_in_another_order_are_the_same_action() -> None:
             forward["TargetGroups"].reverse()
     router = Router(api, config)
     assert router.verify_weights(config) == [] and router.set_weights(config) == []
+
+
+def test_a_per_route_roll_back_marks_and_moves_only_its_routes_rules_and_canaries() -> None:
+    """``Router.roll_back(routes=...)``: the rules of those routes (found by their ``Route``
+    tag) and their canaries marked, then at Rust 0, not sticky (the canary to its route's
+    Python target group); every other rule as it was; ``clear_marks`` of those routes only;
+    the result is what the model renders for those routes rolled back."""
+    from ops.adapters.alb import MARK_TAG, SCOPED_MARK
+
+    hit, kept = "ceramic-cache-bulk-post", "embed-add-stamps"
+    config = replace(PRODUCTION, rust_percent=25, canary_routes=(hit, kept))
+    api, arns = deployed(config)
+    router = Router(api, config)
+    mark = "1 rollout controller abcd" + SCOPED_MARK
+    lines = router.roll_back(mark=mark, seen=set(), routes=(hit,))
+    assert len(lines) == 2  # the rule and its canary
+    tags = {arn: {t["Key"]: t["Value"] for t in api.rule(arn)["Tags"]} for arn in arns.values()}
+    assert {key for key, arn in arns.items() if MARK_TAG in tags[arn]} == {hit, f"{hit}-canary"}
+    rolled = replace(config, rollback_routes=(hit,))
+    assert router.verify_weights(rolled) == []  # the rest untouched, as rendered before
+    other = Router(api, replace(PRODUCTION, rust_percent=25, canary_routes=(hit, kept)))
+    assert other.clear_marks({mark}, (kept,)) == 0  # another route's: none
+    assert router.clear_marks({mark}, (hit,)) == 2 and router.marked() == []
