@@ -90,6 +90,22 @@ def test_an_abort_the_listeners_carry_is_recorded_before_the_deploy_synthesizes(
     assert '"transition": "abort"' in account.sns.published[-1]["Message"]  # notified
 
 
+def test_a_per_route_abort_the_listeners_carry_is_recorded_for_its_routes() -> None:
+    """The marks of a per-route abort whose record failed: the deploy records an abort of
+    those routes (the others keep their R), and synthesizes with it."""
+    account = FakeAccount()
+    account.deploy(LOCAL, RUNNING)
+    broken = Rollout.of(LOCAL, account, actor="rollout-abort function")
+    broken.store.dynamodb = NoWrites(account.dynamodb)  # type: ignore[assignment]
+    chosen = RUNNING.rollout_routes[:1]
+    with pytest.raises(AbortNotRecorded):
+        broken.abort(10, "alarm", automatic=True, routes=chosen)
+    persisted, _ = run(account)
+    kept = rs.RolloutState.from_json(persisted.variables[ROLLOUT_STATE_VARIABLE])
+    assert (kept.phase, kept.emergency, kept.aborted_routes) == ("rolling", False, chosen)
+    assert {v for k, v in kept.routes.items() if k not in chosen} == {10}
+
+
 def test_an_environment_deployed_before_the_store_carries_its_ssm_history_over() -> None:
     account = FakeAccount()
     account.deploy(LOCAL, table=False)
