@@ -79,7 +79,10 @@ def main() -> None:
         controller_env = lambdas.get_function_configuration(
             FunctionName=LOCAL.function_name("rollout-controller"))["Environment"]["Variables"]
         os.environ.update(abort_env)
-        alarm = LOCAL.alarm_name("l-passport-v2-rust-scorer", "target-5xx-ratio-burst")
+        # the Rust function's alarm: Rust-wide, so every rollout route is aborted (a Rust
+        # target group's alarm aborts the routes it serves: abort_scope, docs/rollout.md)
+        alarm = LOCAL.alarm_name(LOCAL.function_name("passport-v2-rust-scorer"),
+                                 "function-errors")
         event = {"detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
                  "region": LOCAL.region,
                  "detail": {"alarmName": alarm, "state": {"value": "ALARM", "reason": "bench"}}}

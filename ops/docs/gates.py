@@ -17,8 +17,9 @@ END = "<!-- end of gates -->"
 def table() -> str:
     rows = ["| gate | reads (per side, over the window) | green when | red when |",
             "|---|---|---|---|",
-            "| alarms | alarm states | no alarm of the Rust target groups, of the Rust function "
-            "or of the load balancers is in ALARM | one is |"]
+            "| alarms | alarm states | per rollout route, no alarm of its Rust target group is in "
+            "ALARM; `(all)`, no alarm of the Rust function or of the load balancers is | one "
+            "is |"]
     for gate in GATES:
         reads = ", ".join(f"`{s.metric.name}` {s.stat}" + (" (max)" if s.combine == "max"
                                                            else " (sum)")
