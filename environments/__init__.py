@@ -11,6 +11,9 @@
 - ``RUST_CANARY_ROUTES``: ``route-key,route-key`` weighted routes that get a canary rule for
   ``X-Use-Rust-Scorer: true`` (replaces the environment's list; empty for none);
 - ``PYTHON_IMAGE_TAG``: overrides the image tag of the Python functions;
+- ``RUST_VERSION``: the Rust release to deploy (``v1.4.0``; replaces the environment's own):
+  its package, the Lambda version it publishes and the alias the Rust target groups target
+  (while Rust carries traffic the deploy driver refuses another release: docs/runbook.md);
 - ``RUST_ROLLOUT_STATE``: a persisted rollout document (``model.rollout.state``), applied
   after the variables above: what the deploy driver hands to synthesis so that a deploy keeps
   the live weights.
@@ -23,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from environments import local, production, review, staging
-from model.config import EnvironmentConfig, image_tag_problem
+from model.config import EnvironmentConfig, image_tag_problem, release_problem
 from model.errors import ConfigurationError
 from model.rollout.state import RolloutState, applied_to
 
@@ -118,6 +121,12 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
         if problem:
             raise ConfigurationError(f"PYTHON_IMAGE_TAG={shown(tag, 140)} is invalid: {problem}")
         overrides["python_image_tag"] = tag
+    if "RUST_VERSION" in environ:
+        version = environ["RUST_VERSION"]
+        problem = release_problem(version)
+        if problem:
+            raise ConfigurationError(f"RUST_VERSION={shown(version, 60)} is invalid: {problem}")
+        overrides["rust_version"] = version
     chosen = [replace(config, **overrides,
                       route_rust_percent=_merged(config.route_rust_percent, per_route))
               for config in configs]

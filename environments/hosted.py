@@ -19,15 +19,18 @@ from model.config import (
 REGION = "us-east-1"
 
 
-def hosted(name: str, *, rust_percent: int, zone: str, **differences: object) -> EnvironmentConfig:
+def hosted(name: str, *, rust_percent: int, rust_version: str, zone: str,
+           **differences: object) -> EnvironmentConfig:
     """The environment ``name`` in its own account: VPC ``scorer-<name>``, the issued
     ``*.<zone>`` certificate, secret ``scorer-<name>-api``, artifacts and state in
-    ``passport-scorer-<name>-*`` buckets, image tag ``<name>``, public URL ``api.<zone>``."""
+    ``passport-scorer-<name>-*`` buckets (a Rust release at ``rust/<version>/``), image tag
+    ``<name>``, public URL ``api.<zone>``."""
     settings: dict[str, object] = dict(
         name=name,
         region=REGION,
         rust_percent=rust_percent,
         python_image_tag=name,
+        rust_version=rust_version,
         network=TaggedVpc(vpc_name=f"scorer-{name}"),
         certificate=IssuedCertificate(domain=f"*.{zone}"),
         secret=SecretByName(name=f"scorer-{name}-api"),
@@ -35,7 +38,7 @@ def hosted(name: str, *, rust_percent: int, zone: str, **differences: object) ->
             bucket=f"passport-scorer-{name}-lambda-artifacts",
             api_key="api/scorer-api.zip",
             api_layer_key="api/scorer-api-dependencies.zip",
-            rust_key="rust/passport-v2-rust-scorer.zip",
+            rust_key="rust/{version}/passport-v2-rust-scorer.zip",
         ),
         state=S3State(bucket=f"passport-scorer-{name}-terraform-state", region=REGION),
         public_domain=f"api.{zone}",

@@ -2,7 +2,9 @@
 
 The default VPC and its subnets are looked up; the certificate is requested (it stays
 pending there, which the listener accepts); the secret is created; the zip functions run
-the tiny stub packages in ``environments/local_artifacts/``; state stays on disk.
+the tiny stub packages in ``environments/local_artifacts/`` (the Rust stub is made into the
+package of ``rust_version`` at synth time, so another release changes its code); state stays
+on disk.
 """
 
 from model.config import (
@@ -19,6 +21,7 @@ CONFIG = EnvironmentConfig(
     region="us-east-1",
     rust_percent=50,
     python_image_tag="local",
+    rust_version="v0.1.0",  # the stub made into this release's package at synth time
     network=DefaultVpc(),
     certificate=RequestedCertificate(domain="api.scorer.localhost"),
     secret=ManagedSecret(name="scorer-local-api"),

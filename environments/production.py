@@ -9,6 +9,7 @@ from model.config import PagingSecret
 
 CONFIG = hosted(
     "production",
+    rust_version="v1.0.0",  # the Rust release (RUST_VERSION replaces it)
     rust_percent=0,
     zone="passport.xyz",
     deletion_protection=True,

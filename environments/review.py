@@ -2,4 +2,4 @@
 
 from environments.hosted import hosted
 
-CONFIG = hosted("review", rust_percent=100, zone="review.passport.xyz")
+CONFIG = hosted("review", rust_version="v1.0.0", rust_percent=100, zone="review.passport.xyz")

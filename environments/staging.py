@@ -2,4 +2,4 @@
 
 from environments.hosted import hosted
 
-CONFIG = hosted("staging", rust_percent=100, zone="staging.passport.xyz")
+CONFIG = hosted("staging", rust_version="v1.0.0", rust_percent=100, zone="staging.passport.xyz")

@@ -25,6 +25,9 @@ from model.routing.listener import LISTENERS, Listener
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# A Rust release: v1.4.0, 1.4.0, v1.4.0-rc.1, v2026.12.01-3f2a9c1 (docs/runbook.md).
+_RELEASE = re.compile(r"^v?[0-9]{1,9}(\.[0-9]{1,9}){0,2}(-[0-9A-Za-z][0-9A-Za-z.]{0,31})?$")
+RUST_ALIAS = "live"  # the alias every Rust target group targets (docs/rollout.md)
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _ENV_NAME = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
@@ -38,6 +41,23 @@ def image_tag_problem(tag: str) -> str | None:
     if _IMAGE_TAG.fullmatch(tag):
         return None
     return "an image tag is 1..128 characters of [A-Za-z0-9_.-], not starting with '.' or '-'"
+
+
+def release_problem(version: str) -> str | None:
+    """Why ``version`` is not a Rust release name, or None."""
+    if _RELEASE.fullmatch(version):
+        return None
+    return ("a Rust release is v<major>[.<minor>[.<patch>]] with an optional -<suffix> of "
+            "letters, digits and dots (v1.4.0, 1.4.0-rc.1), at most 32 characters of suffix")
+
+
+RELEASE_PREFIX = "Rust release "
+
+
+def release_description(version: str) -> str:
+    """The description of the Lambda version a Rust release publishes: the one place the
+    release name is read back from (``ops.adapters.lambda_release``)."""
+    return f"{RELEASE_PREFIX}{version}"
 
 
 # ---- network -------------------------------------------------------------------------------
@@ -191,19 +211,31 @@ class ArtifactResolver(Protocol[T]):
 
     def local_zip(self, name: str, path: str) -> T: ...
 
+    def release_zip(self, name: str, path: str, version: str) -> T:
+        """The stub package at ``path`` made into the package of release ``version`` (the
+        same bytes for the same version, other bytes for another)."""
+
 
 @dataclass(frozen=True)
 class S3Artifacts:
-    """Zip packages produced by the API's own build, referenced from S3."""
+    """Zip packages produced by the API's own build, referenced from S3. ``rust_key`` holds
+    ``{version}``: each Rust release is an object of its own."""
 
     bucket: str
     api_key: str
     api_layer_key: str
     rust_key: str
 
-    def package(self, artifact: Artifact, resolver: ArtifactResolver[T]) -> T:
-        return resolver.s3_object(self.bucket,
-                                  self.api_key if artifact == "api" else self.rust_key)
+    def package(self, artifact: Artifact, resolver: ArtifactResolver[T],
+                rust_version: str = "") -> T:
+        return resolver.s3_object(self.bucket, self.api_key if artifact == "api"
+                                  else self.rust_key.format(version=rust_version))
+
+    def problems(self) -> list[str]:
+        if "{version}" not in self.rust_key:
+            return [f"artifacts rust_key {self.rust_key!r} must hold {{version}} (each Rust "
+                    "release is an object of its own)"]
+        return []
 
     def api_layer(self, resolver: ArtifactResolver[T]) -> T:
         return resolver.s3_object(self.bucket, self.api_layer_key)
@@ -225,9 +257,16 @@ class LocalArtifacts:
     rust_zip: str
     otel_layer_zip: str
 
-    def package(self, artifact: Artifact, resolver: ArtifactResolver[T]) -> T:
-        return resolver.local_zip(f"{artifact}-package",
-                                  self.api_zip if artifact == "api" else self.rust_zip)
+    def package(self, artifact: Artifact, resolver: ArtifactResolver[T],
+                rust_version: str = "") -> T:
+        """The Rust package is the stub made into the release's own package at synth time
+        (``rust_zip`` is the stub: no zip per release in git)."""
+        if artifact == "api":
+            return resolver.local_zip("api-package", self.api_zip)
+        return resolver.release_zip("rust-package", self.rust_zip, rust_version)
+
+    def problems(self) -> list[str]:
+        return []
 
     def api_layer(self, resolver: ArtifactResolver[T]) -> T:
         return resolver.local_zip("api-layer", self.api_layer_zip)
@@ -400,6 +439,7 @@ class EnvironmentConfig:
     region: str
     rust_percent: int
     python_image_tag: str
+    rust_version: str  # the Rust release deployed (RUST_VERSION): docs/runbook.md
     network: Network
     certificate: Certificate
     secret: Secret
@@ -479,6 +519,9 @@ class EnvironmentConfig:
             found.append(f"rust_percent {self.rust_percent!r} must be an integer 0..100")
         if image_tag_problem(self.python_image_tag):
             found.append(f"python_image_tag {self.python_image_tag!r} is not a valid image tag")
+        if release_problem(self.rust_version):
+            found.append(f"rust_version {self.rust_version!r} is not a Rust release name")
+        found += self.artifacts.problems()
         if self.log_retention_days not in _RETENTION_DAYS:
             found.append(
                 f"log_retention_days {self.log_retention_days} is not a CloudWatch retention")

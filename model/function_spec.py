@@ -60,3 +60,7 @@ class FunctionSpec:
     layers: tuple[str, ...] = ()
     environment: tuple[tuple[str, str], ...] = ()
     set_environment_name: bool = False
+    # Released: each deploy of a release (``EnvironmentConfig.rust_version``) publishes a
+    # version naming it, and its target groups target the alias ``model.config.RUST_ALIAS``
+    # pointing at that version (docs/rollout.md, Rust releases).
+    released: bool = False

@@ -56,6 +56,7 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
 )
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lambda_alias import LambdaAlias
 from cdktf_cdktf_provider_aws.lambda_function import (
     LambdaFunction,
     LambdaFunctionEnvironment,
@@ -151,6 +152,7 @@ __all__ = [
     "Fn",
     "IamRole",
     "IamRolePolicy",
+    "LambdaAlias",
     "LambdaFunction",
     "LambdaFunctionEnvironment",
     "LambdaFunctionImageConfig",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from model.config import RUST_ALIAS, release_description
 from model.function_spec import Artifact, FunctionSpec
 from model.names import terraform_id
 from modules.address import addressed
@@ -16,6 +17,7 @@ from modules.aws import (
     Construct,
     IamRole,
     IamRolePolicy,
+    LambdaAlias,
     LambdaFunction,
     LambdaFunctionEnvironment,
     LambdaFunctionImageConfig,
@@ -35,6 +37,7 @@ class Deployment:
     source_code_hash: str | None = None
     layer_arns: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    release: str | None = None  # a released function's release (``FunctionSpec.released``)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,10 @@ _ASSUME_LAMBDA = json.dumps({
 
 class ScorerFunction(Construct):
     """Function (X-Ray tracing active, in the given subnets), role (reads only the one secret,
-    writes only its own log group), log group."""
+    writes only its own log group), log group. A released function (``spec.released``)
+    publishes a version described by its release and has the alias ``RUST_ALIAS`` at it:
+    ``target_arn`` and ``qualifier`` are what its target groups invoke (the alias), else the
+    function itself."""
 
     def __init__(
         self,
@@ -126,8 +132,22 @@ class ScorerFunction(Construct):
             vpc_config=LambdaFunctionVpcConfig(
                 subnet_ids=subnet_ids, security_group_ids=security_group_ids
             ),
+            publish=True if deployment.release is not None else None,
+            description=(release_description(deployment.release)
+                         if deployment.release is not None else None),
             depends_on=[self.log_group],
         ), address)
+        self.target_arn: str = self.function.arn
+        self.qualifier: str | None = None
+        if deployment.release is not None:
+            alias = addressed(LambdaAlias(
+                self, "alias",
+                name=RUST_ALIAS,
+                description=release_description(deployment.release),
+                function_name=self.function.function_name,
+                function_version=self.function.version,
+            ), address)
+            self.target_arn, self.qualifier = alias.arn, alias.name
 
 
 def _policy(secret_arn: str, log_group_arn: str) -> str:

@@ -18,6 +18,10 @@ from modules.aws import (
 class LambdaTargetGroup(Construct):
     """A Lambda target group, the invoke permission for it, and the attachment (after it).
 
+    ``function_arn`` is what the target group invokes: a released function's alias (its
+    qualified ARN, with ``qualifier`` the alias name: the permission is the alias's), so a
+    new release moves every target group of the function at once, through a deploy.
+
     State addresses carry the target group's base name, e.g.
     ``aws_lb_target_group.l_passport_v2_rust_scorer_int``.
     """
@@ -31,6 +35,7 @@ class LambdaTargetGroup(Construct):
         function_name: str,
         function_arn: str,
         registry: TargetGroupRegistry[LbTargetGroup],
+        qualifier: str | None = None,
     ) -> None:
         super().__init__(scope, f"target-group-{backend.target_group}")
         address = terraform_id(backend.target_group)
@@ -50,6 +55,7 @@ class LambdaTargetGroup(Construct):
             function_name=function_name,
             principal="elasticloadbalancing.amazonaws.com",
             source_arn=arn,
+            qualifier=qualifier,
         ), address)
         addressed(LbTargetGroupAttachment(
             self, "attachment",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from model.config import Artifacts, EnvironmentConfig
 from model.function_spec import Artifact, FunctionSpec
 from model.paths import PROJECT_ROOT
@@ -21,6 +23,7 @@ from modules.aws import (
 )
 from modules.lambda_function import Deployment, ScorerFunction
 from modules.network import resolve_network
+from modules.release_package import release_package
 from modules.target_groups import LambdaTargetGroup
 from stacks.base import EnvironmentStack
 
@@ -72,7 +75,7 @@ class LambdaStack(EnvironmentStack):
             "otel-collector-arm64": self._otel_layer(config, packages),
         }
         code_source = _CodeSource(f"{image_base}:{config.python_image_tag}", config.artifacts,
-                                  packages)
+                                  packages, config.rust_version)
         shared_environment = {
             "DEBUG": "off",
             "LOGGING_STRATEGY": "structlog_json",
@@ -95,6 +98,7 @@ class LambdaStack(EnvironmentStack):
                     **spec.code.resolve(code_source),
                     layer_arns=tuple(layers[layer] for layer in spec.layers),
                     environment=environment,
+                    release=config.rust_version if spec.released else None,
                 ),
                 secret_arn=self.secret_arn,
                 subnet_ids=network.private_subnet_ids,
@@ -102,13 +106,14 @@ class LambdaStack(EnvironmentStack):
                 log_retention_days=config.log_retention_days,
             )
             self.functions[spec.name] = function
-            function_name_ref, function_arn = function.function.function_name, function.function.arn
-            for backend in spec.backends:
+            function_name_ref = function.function.function_name
+            for backend in spec.backends:  # a released function's: at its alias
                 LambdaTargetGroup(
                     self, backend,
                     name=config.target_group_name(backend.target_group),
                     function_name=function_name_ref,
-                    function_arn=function_arn,
+                    function_arn=function.target_arn,
+                    qualifier=function.qualifier,
                     registry=registry,
                 )
 
@@ -161,8 +166,15 @@ class _Packages:
 
     def local_zip(self, name: str, path: str) -> dict[str, str]:
         """Its path in the stack folder and its hash."""
+        return self._asset(name, PROJECT_ROOT / path)
+
+    def release_zip(self, name: str, path: str, version: str) -> dict[str, str]:
+        """The stub at ``path`` made into release ``version``'s package (``release_package``)."""
+        return self._asset(name, release_package(PROJECT_ROOT / path, version))
+
+    def _asset(self, name: str, path: Path) -> dict[str, str]:
         if name not in self._assets:
-            asset = TerraformAsset(self.stack, f"asset-{name}", path=str(PROJECT_ROOT / path),
+            asset = TerraformAsset(self.stack, f"asset-{name}", path=str(path),
                                    type=AssetType.FILE)
             self._assets[name] = {"filename": asset.path,
                                   "source_code_hash": Fn.filebase64sha256(asset.path)}
@@ -173,13 +185,15 @@ class _CodeSource:
     """The ``CodeResolver`` of the Lambda stack: where a function's code comes from, the
     environment's image or a package of its artifacts."""
 
-    def __init__(self, image_uri: str, artifacts: Artifacts, packages: _Packages) -> None:
+    def __init__(self, image_uri: str, artifacts: Artifacts, packages: _Packages,
+                 rust_version: str) -> None:
         self.image_uri = image_uri
         self.artifacts = artifacts
         self.packages = packages
+        self.rust_version = rust_version
 
     def image(self, command: str) -> dict[str, str]:
         return {"image_uri": self.image_uri}
 
     def zip(self, handler: str, runtime: str, artifact: Artifact) -> dict[str, str]:
-        return self.artifacts.package(artifact, self.packages)
+        return self.artifacts.package(artifact, self.packages, self.rust_version)

@@ -60,6 +60,7 @@ RUST_SCORER = FunctionSpec(
         ("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-instrument"),
     ),
     set_environment_name=True,
+    released=True,  # a published version per Rust release, target groups at its alias
 )
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (

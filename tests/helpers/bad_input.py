@@ -184,6 +184,10 @@ CASES: tuple[BadInput, ...] = (
              "is 65 characters, more than 64",
              functions=_renamed("cc-nonce-lambda", "cc-nonce-lambda-with-a-long-name-that-"
                                 "leaves-no-room-for-a-r")),
+    BadInput("rust-version-invalid", "RUST_VERSION is not a Rust release name (it goes into "
+             "the S3 key and the published version's description)",
+             "RUST_VERSION='latest' is invalid: a Rust release is v<major>",
+             {"RUST_VERSION": "latest"}),
 )
 
 

@@ -64,7 +64,8 @@ def test_rust_function(synthesized: Synthesized) -> None:
     assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/otel-instrument"
     assert variables["OTEL_SERVICE_NAME"] == "rust-scorer"
     assert (function["s3_bucket"], function["s3_key"]) == (
-        "passport-scorer-staging-lambda-artifacts", "rust/passport-v2-rust-scorer.zip")
+        "passport-scorer-staging-lambda-artifacts",
+        f"rust/{ENVIRONMENTS['staging'].rust_version}/passport-v2-rust-scorer.zip")
 
 
 def test_zip_functions_of_local_use_the_stub_packages(synthesized: Synthesized) -> None:
@@ -210,8 +211,9 @@ def test_every_name_takes_the_environments_prefix(tmp_path: Path) -> None:
     names = []
     for stack in stacks.all():
         for kind, items in json.loads(Testing.synth(stack)).get("resource", {}).items():
-            # an inline policy's name is its role's business; a secret's is the environment's
-            if kind in ("aws_iam_role_policy", "aws_secretsmanager_secret"):
+            # an inline policy's name is its role's business; a secret's is the environment's;
+            # an alias's is its (prefixed) function's
+            if kind in ("aws_iam_role_policy", "aws_secretsmanager_secret", "aws_lambda_alias"):
                 continue
             for resource in items.values():
                 for field in ("name", "function_name", "layer_name", "alarm_name",

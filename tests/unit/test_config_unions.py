@@ -53,7 +53,7 @@ class Recorder:
 
 
 S3_ARTIFACTS = S3Artifacts(bucket="artifacts", api_key="api.zip", api_layer_key="layer.zip",
-                           rust_key="rust.zip")
+                           rust_key="rust/{version}/rust.zip")
 LOCAL_ARTIFACTS = LocalArtifacts(api_zip="a/api.zip", api_layer_zip="a/layer.zip",
                                  rust_zip="a/rust.zip", otel_layer_zip="a/otel.zip")
 
@@ -111,15 +111,17 @@ def test_a_secret_resolves_itself(secret: Secret, expected: tuple[str, tuple]) -
 # ---- artifacts, function code ------------------------------------------------------------
 @pytest.mark.parametrize(("artifacts", "api", "rust", "layer"), [
     (S3_ARTIFACTS, ("s3_object", ("artifacts", "api.zip")),
-     ("s3_object", ("artifacts", "rust.zip")), ("s3_object", ("artifacts", "layer.zip"))),
+     ("s3_object", ("artifacts", "rust/v1.2.3/rust.zip")),
+     ("s3_object", ("artifacts", "layer.zip"))),
     (LOCAL_ARTIFACTS, ("local_zip", ("api-package", "a/api.zip")),
-     ("local_zip", ("rust-package", "a/rust.zip")), ("local_zip", ("api-layer", "a/layer.zip"))),
+     ("release_zip", ("rust-package", "a/rust.zip", "v1.2.3")),
+     ("local_zip", ("api-layer", "a/layer.zip"))),
 ])
 def test_artifacts_say_where_each_package_is(artifacts: Artifacts, api: tuple, rust: tuple,
                                              layer: tuple) -> None:
     resolver = Recorder(ArtifactResolver)
     assert artifacts.package("api", resolver) == api
-    assert artifacts.package("rust", resolver) == rust
+    assert artifacts.package("rust", resolver, "v1.2.3") == rust
     assert artifacts.api_layer(resolver) == layer
 
 
@@ -176,7 +178,7 @@ def test_the_routing_state_location_is_the_states_own(environment: str, expected
     (Network, ("resolve", "problems")),
     (Certificate, ("resolve", "problems")),
     (Secret, ("resolve",)),
-    (Artifacts, ("package", "api_layer", "otel_layer_stub")),
+    (Artifacts, ("package", "api_layer", "otel_layer_stub", "problems")),
     (StateBackend, ("local_directory", "location", "backend")),
     (FunctionCode, ("resolve",)),
 ])

@@ -45,3 +45,32 @@ def test_python_image_tag_override() -> None:
     with pytest.raises(ConfigurationError) as error:
         environments.selected({"PYTHON_IMAGE_TAG": ""})
     assert str(error.value).startswith("PYTHON_IMAGE_TAG='' is invalid: an image tag is")
+
+
+def test_rust_version_override() -> None:
+    """RUST_VERSION replaces every selected environment's release; a name that is not a
+    release is refused naming the variable, its value and the pattern."""
+    (config,) = environments.selected({"ENVIRONMENTS": "production", "RUST_VERSION": "v1.4.0"})
+    assert config.rust_version == "v1.4.0"
+    assert {c.rust_version for c in environments.selected({"RUST_VERSION": "2.0.1-rc.3"})} == {
+        "2.0.1-rc.3"}
+    for bad in ("", "latest", "v1.2.3.4", "v1.2/3", "v1.2.3\n", "v1-" + "a" * 33):
+        with pytest.raises(ConfigurationError) as error:
+            environments.selected({"RUST_VERSION": bad})
+        assert str(error.value).startswith(f"RUST_VERSION={bad!r} is invalid: a Rust release"
+                                           if len(bad) <= 60 else "RUST_VERSION="), bad
+
+
+def test_an_environment_names_a_valid_release_and_a_key_per_release() -> None:
+    from dataclasses import replace
+
+    from model.config import release_problem
+
+    for config in environments.ENVIRONMENTS.values():
+        assert release_problem(config.rust_version) is None, config.name
+    production = environments.ENVIRONMENTS["production"]
+    assert "rust_version 'main' is not a Rust release name" in replace(
+        production, rust_version="main").problems()
+    fixed = replace(production, artifacts=replace(production.artifacts,  # type: ignore[type-var]
+                                                  rust_key="rust/scorer.zip"))
+    assert any("rust_key 'rust/scorer.zip' must hold {version}" in p for p in fixed.problems())
