@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from model.catalog.functions import FUNCTIONS
 from model.config import EnvironmentConfig
 from model.paths import PROJECT_ROOT
 from model.routing.listener import LISTENERS
@@ -43,6 +44,14 @@ def rule_arns(config: EnvironmentConfig, account_id: str) -> list[str]:
     """The listener rules of this environment's two load balancers."""
     return [f"arn:aws:elasticloadbalancing:{config.region}:{account_id}:listener-rule/app/"
             f"{config.load_balancer_name(listener)}/*" for listener in LISTENERS]
+
+
+def released_function_arn(config: EnvironmentConfig, account_id: str) -> str:
+    """The released (Rust) function of this environment (its versions and aliases are
+    ``<arn>:<qualifier>``)."""
+    (spec,) = [spec for spec in FUNCTIONS if spec.released]
+    return (f"arn:aws:lambda:{config.region}:{account_id}:function:"
+            f"{config.function_name(spec.name)}")
 
 
 def table_arn(config: EnvironmentConfig, account_id: str) -> str:

@@ -18,7 +18,13 @@ from model.config import EnvironmentConfig
 from model.routing.listener import LISTENERS, Listener
 from modules.address import addressed
 from modules.aws import CloudwatchEventRule, Construct, Fn
-from modules.rollout_access import RolloutFunction, publish, rollout_state, rule_arns
+from modules.rollout_access import (
+    RolloutFunction,
+    publish,
+    released_function_arn,
+    rollout_state,
+    rule_arns,
+)
 
 ADDRESS = "rollout_controller"
 BASE_NAME = "rollout-controller"
@@ -54,6 +60,11 @@ class RolloutControllerFunction(RolloutFunction):
                 # Neither call has resource-level permissions.
                 {"Sid": "ReadGates", "Effect": "Allow", "Resource": "*",
                  "Action": ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"]},
+                # The Rust release on the alias (a rollout validates one release).
+                {"Sid": "ReadRustRelease", "Effect": "Allow",
+                 "Resource": [released_function_arn(config, account_id),
+                              f"{released_function_arn(config, account_id)}:*"],
+                 "Action": ["lambda:GetAlias", "lambda:GetFunctionConfiguration"]},
                 publish(topic_arn),
             ],
             variables={

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, replace
 from itertools import pairwise
 from typing import Literal
 
-from model.config import ControllerPolicy, EnvironmentConfig
+from model.config import ControllerPolicy, EnvironmentConfig, release_problem
 from model.errors import ConfigurationError
 from model.rollout.controls import rolled_back, rust_percent_of
 from model.rollout.gates import Verdict
@@ -133,6 +133,10 @@ class RolloutState:
     # routes aborted by an automatic abort of this rollout: R = 0 and stickiness off on their
     # rules, out of rollout_routes until the next start (docs/rollout.md)
     aborted_routes: tuple[str, ...] = ()
+    # The Rust release live on the alias as last recorded: by ``start`` (the release this
+    # rollout validates) or by a deploy of another release at R = 0 (deployed, not validated);
+    # None in documents written before releases were (docs/rollout.md, Rust releases).
+    rust_version: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
@@ -219,7 +223,24 @@ class RolloutState:
         for name in ("actor", "reason"):
             if not isinstance(getattr(self, name), str):
                 found.append(f"{name} is {getattr(self, name)!r}; it must be text")
+        if self.rust_version is not None and (not isinstance(self.rust_version, str)
+                                              or release_problem(self.rust_version)):
+            found.append(f"rust_version is {self.rust_version!r}; it must be a Rust release "
+                         "name (v1.4.0) or null")
         return found
+
+    @property
+    def release(self) -> str:
+        """The recorded Rust release and what this document says of it, in a few words."""
+        if self.rust_version is None:
+            return "no release recorded"
+        said = ("validating" if self.phase in ("rolling", "paused") else
+                "validated" if self.phase == "done" else "deployed, not validated")
+        return f"{self.rust_version} ({said})"
+
+    def carries_rust(self) -> list[str]:
+        """The routes this document gives Rust traffic (R > 0), ``key=R``."""
+        return [f"{k}={r}" for k, r in sorted(self.routes.items()) if r]
 
     @property
     def summary(self) -> str:
@@ -348,7 +369,8 @@ def _moved(state: RolloutState, r: int, now: int, actor: str, reason: str,
 
 
 def start(state: RolloutState, steps: tuple[int, ...], bake_s: int, routes: tuple[str, ...],
-          now: int, actor: str, reason: str) -> RolloutState:
+          now: int, actor: str, reason: str, release: str | None = None) -> RolloutState:
+    """The rollout of ``release`` (the one live on the alias: the one it validates)."""
     if state.phase in ("rolling", "paused"):
         raise RolloutError(f"a rollout is already {state.phase} at step {state.step + 1}/"
                            f"{len(state.steps)}: advance, promote or abort it first")
@@ -360,9 +382,25 @@ def start(state: RolloutState, steps: tuple[int, ...], bake_s: int, routes: tupl
         raise RolloutError(f"bake {bake_s} s must be at least 1 s")
     chosen = tuple(routes) or tuple(sorted(state.routes))
     begun = replace(state, rollout_routes=chosen, steps=steps, step=0, bake_s=bake_s,
-                    emergency=False, aborted_routes=())
+                    emergency=False, aborted_routes=(), rust_version=release)
     return _moved(begun, steps[0], now, actor, reason or "start", phase="rolling",
                   step_started_at=now)
+
+
+def released(state: RolloutState, release: str, now: int, actor: str) -> RolloutState:
+    """``release`` deployed while Rust carries no traffic: recorded, not validated (the next
+    ``start`` rolls it out). RolloutError while a route gives Rust traffic (the deploy driver
+    refuses such a deploy before anything is applied)."""
+    carrying = state.carries_rust()
+    if carrying:
+        raise RolloutError(f"Rust release {release} cannot be recorded as deployed while Rust "
+                           f"carries traffic ({', '.join(carrying)})")
+    if state.rust_version == release:
+        return state
+    return replace(state, rust_version=release, at=now, actor=actor, forced=False,
+                   reason=f"deployed Rust release {release} at R 0 (was "
+                          f"{state.rust_version or 'not recorded'}); not validated: "
+                          "'rollout start' rolls it out")
 
 
 def refusals(state: RolloutState, now: int, verdicts: list[Verdict]) -> list[str]:

@@ -470,6 +470,21 @@ class Router:
                 return lines, []
         return lines, problems
 
+    def rust_traffic(self) -> list[str]:
+        """Every rule of both listeners that gives a Rust target group traffic (a weight
+        above 0; a canary forwards to Rust alone), in state or not: ``route (listener
+        priority): Rust weight W``."""
+        names = target_group_names(self.config)
+        rust = {names[split[1]] for r in ROUTES if (split := r.action.split())}
+        found = []
+        for listener, arn in self.listener_arns().items():
+            for rule in self.rules.forwarding_to(arn, rust):
+                weight = sum(w for g, w in rule.forwards_to() if target_group_name(g) in rust)
+                if weight:
+                    found.append(f"{rule.key or rule.arn} ({listener} {rule.priority}): Rust "
+                                 f"weight {weight}")
+        return found
+
     def marked(self) -> list[LiveRule]:
         """Every rule of both listeners that carries the abort mark."""
         return [rule for rules in self.live().values() for rule in rules if rule.mark]

@@ -34,6 +34,7 @@ class Clients:
     def __getattr__(self, service: str) -> Any:
         if service.startswith("_"):
             raise AttributeError(service)
-        if service not in self._made:
-            self._made[service] = aws_client(service, self._region, self._env)
+        if service not in self._made:  # lambda_: boto3's "lambda" (a Python keyword)
+            self._made[service] = aws_client(service.removesuffix("_"), self._region,
+                                             self._env)
         return self._made[service]

@@ -98,6 +98,19 @@ class S3Client(Protocol):
     def get_object(self, *, Bucket: str, Key: str) -> Answer: ...
 
 
+class LambdaErrors(Protocol):
+    ResourceNotFoundException: type[Exception]
+
+
+class LambdaClient(Protocol):
+    @property
+    def exceptions(self) -> LambdaErrors: ...
+
+    def get_alias(self, *, FunctionName: str, Name: str) -> Answer: ...
+
+    def get_function_configuration(self, *, FunctionName: str, Qualifier: str) -> Answer: ...
+
+
 class StsClient(Protocol):
     def get_caller_identity(self) -> Answer: ...
 
@@ -125,3 +138,6 @@ class AwsClients(Protocol):
 
     @property
     def sts(self) -> StsClient: ...
+
+    @property
+    def lambda_(self) -> LambdaClient: ...  # boto3's service "lambda"

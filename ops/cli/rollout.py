@@ -50,6 +50,10 @@ def _status_text(answer: dict[str, Any]) -> str:
     if answer.get("aborted_routes"):
         lines.append(f"aborted routes (R 0, not sticky, out of the rollout until a start): "
                      f"{', '.join(map(s, answer['aborted_routes']))}")
+    rust = answer["rust"]
+    live = (f"{s(rust['live'] or 'an unnamed build')} (version {s(rust['live_version'])})"
+            if rust["live_version"] is not None else "no alias yet")
+    lines.append(f"rust release: {s(rust['release'])}; live on the alias: {live}")
     lines.append("rules (live | recorded):")
     for row in answer["live"]:
         flag = "  " if row["same"] else "! "
@@ -87,7 +91,8 @@ def _history_text(rows: list[dict[str, Any]]) -> str:
         who, actor, before, after, why = (_one_line(row[k]) for k in
                                           ("who", "actor", "from", "to", "why"))
         out.append(f"v{row['version']} {when}  {who} ({actor})\n"
-                   f"    {before or '(created)'} -> {after}\n    why: {why}")
+                   f"    {before or '(created)'} -> {after}; rust release "
+                   f"{_one_line(row['rust'] or '(not recorded)')}\n    why: {why}")
     return "\n".join(out)
 
 

@@ -18,7 +18,8 @@ conditional write, move the listeners and read every rule back.
   the state again: when another writer recorded a newer version meanwhile, the listeners are
   set to that one (a late raise is undone by the writer that made it).
 - ``reconcile`` is the controller's run (and ``rollout tick``): record an unrecorded abort,
-  act on the gates (abort, advance, or at the progress deadline pause or abort), repair live
+  abort when the Rust alias serves another release than the rollout validates, act on the
+  gates (abort, advance, or at the progress deadline pause or abort), repair live
   weights that differ from the record and record what it found. Outside a rollout it only
   verifies.
 - Every transition and repair is notified (``ops.adapters.notify``).
@@ -40,6 +41,7 @@ from model.routing.listener import Listener
 from ops.adapters.alb import SCOPED_MARK, LiveRule, Router, route_of_rule
 from ops.adapters.aws import Clients
 from ops.adapters.clients import AwsClients, StsClient
+from ops.adapters.lambda_release import LiveRelease, Releases
 from ops.adapters.metrics import Metrics
 from ops.adapters.notify import Notifier
 from ops.adapters.store import CorruptState, RolloutStore, StaleState, Stored
@@ -88,6 +90,7 @@ class Rollout:
     sts: StsClient | None = None
     actor: str = field(default_factory=lambda: rs.bounded(getpass.getuser())[:ACTOR_MAX])
     _identity: str | None = None
+    releases: Releases | None = None  # the Rust release on the alias (None: not read)
 
     @classmethod
     def of(cls, config: EnvironmentConfig, clients: AwsClients | None = None, *,
@@ -101,6 +104,9 @@ class Rollout:
                       Metrics(clients.cloudwatch), Notifier(clients.sns, topic_arn),
                       clients.sts, **({"actor": actor} if actor else {}))
         rollout.store.identity = rollout.identity
+        lambda_client = getattr(clients, "lambda_", None)
+        if lambda_client is not None:
+            rollout.releases = Releases(lambda_client, config)
         if topic_arn is None:
             rollout.notifier.topic_arn = rollout.topic_arn()
         return rollout
@@ -125,6 +131,25 @@ class Rollout:
         return f"arn:aws:sns:{self.config.region}:{parts[4]}:{self.config.alarm_topic_name()}"
 
     # reading ------------------------------------------------------------------------------
+    def live_release(self) -> LiveRelease | None:
+        """The release the alias serves (None: no alias yet, or no Lambda client)."""
+        return self.releases.live() if self.releases is not None else None
+
+    def bypassed_release(self, state: rs.RolloutState, now: int) -> str | None:
+        """Why the release on the alias is not the one this rollout validates (a deploy
+        around the deploy driver, or the alias moved by hand), or None: no rollout in
+        progress (or in its final bake), no release recorded, or the same release."""
+        if state.rust_version is None or not rs.in_final_bake(
+                state, now, self.config.controller.final_bake_s):
+            return None
+        live = self.live_release()
+        if live is not None and live.release == state.rust_version:
+            return None
+        serving = live.shown if live is not None else "no version (the alias is missing)"
+        return (f"the Rust alias serves {serving}, but this rollout validates "
+                f"{state.rust_version}: a release was deployed (or the alias moved) around "
+                "the deploy driver while Rust carried traffic")
+
     def verdicts(self, state: rs.RolloutState, now: int) -> list[Verdict]:
         if not rs.in_final_bake(state, now, self.config.controller.final_bake_s):
             return []
@@ -144,6 +169,7 @@ class Rollout:
                 "from": before.summary if before else "",
                 "to": state.summary if state else f"(unreadable: {entry.problem})",
                 "why": (state.reason + (" (forced)" if state.forced else "")) if state else "",
+                "rust": state.rust_version if state else None,
             })
             before = state or before
         return found
@@ -153,6 +179,10 @@ class Rollout:
         state = stored.state
         verdicts = self.verdicts(state, now)
         decision = rs.decide(state, now, verdicts, self.config.controller)
+        bypassed = self.bypassed_release(state, now)
+        if bypassed:
+            decision = rs.Decision("abort", bypassed)
+        live = self.live_release()
         applied = rs.applied_to(self.config, state)
         return {
             "environment": self.config.name, "store": self.store.table,
@@ -176,6 +206,9 @@ class Rollout:
                            "schedule": self.config.controller.schedule_expression,
                            "abort_scope": self.config.controller.abort_scope},
             "last": {"actor": state.actor, "reason": state.reason, "at": state.at},
+            "rust": {"recorded": state.rust_version, "release": state.release,
+                     "live": live.release if live else None,
+                     "live_version": live.version if live else None},
         }
 
     def preview(self, state: rs.RolloutState, now: int) -> dict[str, Any] | None:
@@ -255,9 +288,11 @@ class Rollout:
             if self.router.marked():
                 raise rs.RolloutError("start refused: rules carry an abort mark that the state "
                                       "does not hold yet: run 'pipenv run rollout tick' first")
+            live = self.live_release()  # the release this rollout validates
+            release = live.release if live is not None else None
 
             def compute(s: rs.RolloutState) -> rs.RolloutState:
-                return rs.start(s, parsed, bake_s, keys, now, actor, reason)
+                return rs.start(s, parsed, bake_s, keys, now, actor, reason, release)
         elif command == "advance":
             def compute(s: rs.RolloutState) -> rs.RolloutState:
                 return rs.advance(s, now, self.verdicts(s, now), actor, reason, force=force)
@@ -440,6 +475,11 @@ class Rollout:
                               automatic=True, routes=self.marked_routes(marked))
         stored = self.store.require()
         state = stored.state
+        bypassed = self.bypassed_release(state, now)
+        if bypassed:  # its verdicts would judge a release nobody started a rollout of
+            outcome = self.abort(now, rs.bounded(f"controller: {bypassed}"), automatic=True)
+            outcome.action = "abort"
+            return outcome
         verdicts = self.verdicts(state, now)
         decision = rs.decide(state, now, verdicts, self.config.controller)
         if decision.action == "abort":

@@ -14,6 +14,9 @@ changes.
    a priority this project owns but absent from state (an orphan, ``ops.driver.preflight``),
    saying how to adopt or delete it; applies priority permutations in one
    ``SetRulePriorities`` call.
+   Before anything (when the Lambda stack is deployed): refuses another Rust release than
+   the alias serves while Rust carries traffic (``check_rust_release``); after the Lambda
+   stack applied another release at R 0, the rollout state records it (not validated).
 4. Prints progress per stack (stack n of N, resources done, elapsed) and, on failure, the
    last Terraform error. A create that failed because its own resource exists already (sent
    again after its answer was lost) is imported, said so, and the stack applied once more.
@@ -49,10 +52,12 @@ from model.rollout.state import (
     initial_state,
     parameter_name,
     reconciled,
+    released,
 )
 from ops.adapters.alb import LiveError, Router
 from ops.adapters.aws import Clients, aws_client
 from ops.adapters.clients import AwsClients, Elbv2Client, S3Client
+from ops.adapters.lambda_release import LiveRelease
 from ops.adapters.store import CorruptState, StaleState
 from ops.adapters.tfstate import StateError, read_routing_state
 from ops.controller.rollout import Rollout, weighted_keys
@@ -223,6 +228,15 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
     (config,) = environments.selected(env)
     wanted = [part for part in STACK_PARTS if part in parts]
     with deploy_lock():  # a refused deploy reads and writes nothing, the rollout state too
+        release = None
+        if "lambdas" in parts:  # before anything is written: the rollout state too
+            try:
+                release = check_rust_release(config, env, clients)
+            except Refused:
+                raise
+            except Exception as error:  # credentials, endpoint, API errors: say which
+                raise DeployError(f"cannot check which Rust release {config.name} serves "
+                                  f"before deploying {config.rust_version}: {error}") from error
         persisted = PersistedRollout({})
         if "routing" in parts:
             try:
@@ -266,6 +280,8 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                 _apply_importing(stack_dir, env, label, say, parallelism=parallelism)
                 if part == "routing":
                     _converge_after_apply(config, persisted, env, say, clients)
+                if part == "lambdas" and release is not None:
+                    record_rust_release(config, release, env, say, clients)
 
             sizes = {part: resource_count(outdir / "stacks" / config.stack_name(part))
                      for part in wanted}
@@ -277,6 +293,78 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                     outcome.result()  # the first failure stops the deploy after its wave
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def check_rust_release(config: EnvironmentConfig, env: dict[str, str],
+                       clients: AwsClients | None = None) -> LiveRelease | None:
+    """Before a deploy of the Lambda stack: Refused when it deploys another Rust release than
+    the alias serves while Rust carries traffic (a route recorded at R > 0, a live rule with
+    a Rust weight above 0, a canary rule forwarding to Rust): that traffic would reach a
+    release no rollout has validated. Returns the release the alias serves when this deploy
+    changes it (None: the same release, or nothing of Rust deployed yet)."""
+    clients = clients or Clients(config.region, env)
+    rollout = _deploy_rollout(config, clients)
+    live = rollout.live_release()
+    if live is not None and live.release == config.rust_version:
+        return None
+    carrying: list[str] = []
+    try:
+        stored = rollout.store.read()
+    except clients.dynamodb.exceptions.ResourceNotFoundException:
+        stored = None  # the rollout stack is not deployed yet
+    except CorruptState as error:
+        carrying.append(f"the rollout state cannot be read ({error})")
+        stored = None
+    if stored is not None and stored.state.carries_rust():
+        routes = stored.state.carries_rust()
+        carrying.append(f"recorded: {', '.join(routes[:3])}"
+                        + (f" and {len(routes) - 3} more route(s)" if len(routes) > 3 else ""))
+    try:
+        rules = rollout.router.rust_traffic()
+    except LiveError:
+        rules = []  # no load balancer yet: nothing is live
+    if rules:
+        carrying.append(f"live: {len(rules)} rule(s) forward to Rust, {'; '.join(rules[:2])}"
+                        + ("; ..." if len(rules) > 2 else ""))
+    if carrying:
+        serving = live.shown if live is not None else (
+            "an unnamed build (no alias yet: the Lambda stack was deployed before releases)")
+        raise Refused(
+            f"Rust carries traffic ({'; '.join(carrying)}) with release {serving}; deploying "
+            f"{config.rust_version} would give it that traffic untested: take Rust to 0 first "
+            f"('pipenv run rollout abort --env {config.name} --reason \"deploy Rust "
+            f"{config.rust_version}\"': R 0 and canaries at Python on every rule, recorded), "
+            f"deploy {config.rust_version}, then 'pipenv run rollout start --env "
+            f"{config.name} --steps ...' (docs/runbook.md, a new Rust release)")
+    return live if live is not None else LiveRelease("", "", None)
+
+
+def record_rust_release(config: EnvironmentConfig, before: LiveRelease, env: dict[str, str],
+                        say: Say, clients: AwsClients | None = None) -> None:
+    """After the Lambda stack applied another release at R 0: the rollout state records it,
+    deployed and not validated (the next ``rollout start`` rolls it out). A state that does
+    not exist yet (a first deploy) records it at the first start; a rollout started while this
+    deploy ran is aborted by the controller (its alias serves another release)."""
+    rollout = _deploy_rollout(config, clients or Clients(config.region, env))
+    now = int(time.time())
+    was = before.release or "an unnamed build" if before.version else "nothing"
+    try:
+        if rollout.store.read() is None:
+            say(f"Rust release {config.rust_version} deployed (was {was}); no rollout state "
+                "yet: 'rollout start' records the release it validates")
+            return
+        _, written = rollout._record(
+            lambda s: released(s, config.rust_version, now, rollout.actor), now)
+    except RolloutError as error:
+        say(f"Rust release {config.rust_version} deployed, but not recorded: {error}; the "
+            "controller aborts a rollout of another release")
+        return
+    except Exception as error:  # the release is live; the record is bookkeeping
+        say(f"Rust release {config.rust_version} deployed, but the rollout state could not "
+            f"record it ({error}); 'rollout start' records the release it validates")
+        return
+    say(f"rollout state of {config.name}: Rust release {config.rust_version} deployed at R 0 "
+        f"(was {was}), not validated ({written.state.release})")
 
 
 # Deploy-time variables that set weights; without any of them a deploy keeps the persisted ones

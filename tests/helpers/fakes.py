@@ -1,7 +1,8 @@
 """One fake per outside system, for every test that needs one: an in-memory ELBv2 API (load
 balancers, listeners, rules with tags, target groups), the rollout store's DynamoDB table
 (conditional transactions), SSM parameters with history (the store before DynamoDB), SNS,
-STS and CloudWatch alarm states and metric data. Each answers the calls the adapters make,
+STS, CloudWatch alarm states and metric data, and Lambda versions and aliases (the Rust
+release). Each answers the calls the adapters make,
 shaped as boto3 answers them, and raises the same named exceptions; ``FakeAccount`` holds
 one of each, with an environment's rules deployed as the model renders them."""
 
@@ -289,6 +290,41 @@ class FakeCloudwatch:
 
 
 @dataclass
+class FakeLambda:
+    """Published versions (number -> description) and aliases (name -> version) per
+    function, as the release adapter reads them."""
+
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    exceptions = _Exceptions
+
+    def release(self, function: str, version: str, alias: str = "live") -> str:
+        """``version`` published (described as the deploy describes it) and ``alias`` moved
+        to it: what a deploy of the lambdas stack does; the version number."""
+        from model.config import release_description
+
+        published = self.versions.setdefault(function, {})
+        number = str(len(published) + 1)
+        published[number] = release_description(version)
+        self.aliases.setdefault(function, {})[alias] = number
+        return number
+
+    def get_alias(self, FunctionName: str, Name: str) -> dict[str, Any]:
+        self.calls.append("get_alias")
+        if Name not in self.aliases.get(FunctionName, {}):
+            raise _NotFound(f"alias {Name} of {FunctionName}")
+        return {"Name": Name, "FunctionVersion": self.aliases[FunctionName][Name]}
+
+    def get_function_configuration(self, FunctionName: str, Qualifier: str) -> dict[str, Any]:
+        self.calls.append("get_function_configuration")
+        if Qualifier not in self.versions.get(FunctionName, {}):
+            raise _NotFound(f"version {Qualifier} of {FunctionName}")
+        return {"FunctionName": FunctionName, "Version": Qualifier,
+                "Description": self.versions[FunctionName][Qualifier]}
+
+
+@dataclass
 class FakeAccount:
     """One fake of each system the adapters reach, as ``AwsClients``."""
 
@@ -298,6 +334,7 @@ class FakeAccount:
     sns: FakeSns = field(default_factory=FakeSns)
     sts: FakeSts = field(default_factory=FakeSts)
     cloudwatch: FakeCloudwatch = field(default_factory=FakeCloudwatch)
+    lambda_: FakeLambda = field(default_factory=FakeLambda)
     s3: object = None
 
     def rust_weights(self, config: EnvironmentConfig,
