@@ -106,3 +106,24 @@ def test_the_local_package_is_made_for_the_release(synthesized: Synthesized,
             for name in source.namelist():
                 assert package.read(name) == source.read(name)
                 assert package.getinfo(name).external_attr == source.getinfo(name).external_attr
+
+
+@pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
+def test_the_controller_may_read_the_release_of_the_rust_function_only(
+        synthesized: Synthesized, environment: str) -> None:
+    """The controller compares the alias's release with the rollout's: it reads the alias and
+    the version's configuration of this environment's released function, nothing else."""
+    import json
+
+    config = ENVIRONMENTS[environment]
+    policies = resources(synthesized[environment]["monitoring"], "aws_iam_role_policy")
+    statements = {s["Sid"]: s for s in json.loads(policies["rollout_controller"]["policy"])[
+        "Statement"]}
+    function = (f"arn:aws:lambda:{config.region}:${{data.aws_caller_identity.account.account_id}}"
+                f":function:{config.function_name(RELEASED[0].name)}")
+    assert statements["ReadRustRelease"] == {
+        "Sid": "ReadRustRelease", "Effect": "Allow", "Resource": [function, f"{function}:*"],
+        "Action": ["lambda:GetAlias", "lambda:GetFunctionConfiguration"]}
+    assert not any(a.startswith("lambda:") for sid, s in statements.items()
+                   if sid != "ReadRustRelease"
+                   for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))

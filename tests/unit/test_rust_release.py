@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -194,7 +195,7 @@ def test_a_first_deploy_checks_nothing_live() -> None:
 
 
 def test_the_deploy_is_refused_before_it_synthesizes_or_writes(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     rolling = rs.start(AT_ZERO, (5, 100), 60, (), T0, "a", "", OLD)
     account = account_with(rolling)
     before = writes(account)
@@ -202,6 +203,8 @@ def test_the_deploy_is_refused_before_it_synthesizes_or_writes(
     def no_synth(*_: object) -> None:
         raise AssertionError("a refused deploy synthesized")
 
+    lock = driver.deploy_lock
+    monkeypatch.setattr(driver, "deploy_lock", lambda: lock(tmp_path / ".deploy.lock"))
     monkeypatch.setattr(driver, "synth", no_synth)
     monkeypatch.setattr(driver, "persisted_rollout", no_synth)
     with pytest.raises(Refused, match=f"deploying {NEW} would give it that traffic untested"):
