@@ -301,7 +301,8 @@ def check_rust_release(config: EnvironmentConfig, env: dict[str, str],
     the alias serves while Rust carries traffic (a route recorded at R > 0, a live rule with
     a Rust weight above 0, a canary rule forwarding to Rust): that traffic would reach a
     release no rollout has validated. Returns the release the alias serves when this deploy
-    changes it (None: the same release, or nothing of Rust deployed yet)."""
+    changes it (one with no version when there is no alias yet), None when it deploys the
+    release the alias serves."""
     clients = clients or Clients(config.region, env)
     rollout = _deploy_rollout(config, clients)
     live = rollout.live_release()
@@ -349,7 +350,11 @@ def record_rust_release(config: EnvironmentConfig, before: LiveRelease, env: dic
     now = int(time.time())
     was = before.release or "an unnamed build" if before.version else "nothing"
     try:
-        if rollout.store.read() is None:
+        try:
+            stored = rollout.store.read()
+        except rollout.store.dynamodb.exceptions.ResourceNotFoundException:
+            stored = None  # a first deploy: the rollout stack is not deployed yet
+        if stored is None:
             say(f"Rust release {config.rust_version} deployed (was {was}); no rollout state "
                 "yet: 'rollout start' records the release it validates")
             return

@@ -188,10 +188,16 @@ def test_the_same_release_is_never_refused_and_records_nothing() -> None:
     assert check_rust_release(replace(LOCAL, rust_version=OLD), {}, account) is None
 
 
-def test_a_first_deploy_checks_nothing_live() -> None:
+def test_a_first_deploy_checks_nothing_live_and_leaves_the_release_to_start() -> None:
     account = FakeAccount()  # no load balancer, table or function yet
     found = check_rust_release(LOCAL, {}, account)
     assert found is not None and found.version == ""
+    account.lambda_.release(FUNCTION, LOCAL.rust_version)  # the Lambda stack applied first
+    said: list[str] = []
+    record_rust_release(LOCAL, found, {}, said.append, account)
+    assert said == [f"Rust release {LOCAL.rust_version} deployed (was nothing); no rollout "
+                    "state yet: 'rollout start' records the release it validates"]
+    assert "transact_write_items" not in account.dynamodb.calls
 
 
 def test_the_deploy_is_refused_before_it_synthesizes_or_writes(
