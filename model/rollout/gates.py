@@ -45,6 +45,12 @@ class Series:
     metric: Metric
     stat: str = "Sum"
 
+    def __post_init__(self) -> None:  # a series keys every minute's values: hash it once
+        object.__setattr__(self, "_hash", hash((self.metric, self.stat)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
+
     @property
     def label(self) -> str:
         return f"{self.metric.name} {self.stat}"
@@ -165,6 +171,18 @@ class Gate:
         return Evidence(evidence.process.step(ratios), evidence.n_p + n_p,
                         evidence.x_p + x_p, evidence.n_r + n_r, evidence.x_r + x_r)
 
+    def red(self, evidence: Evidence, budget: Budget) -> bool:
+        """Whether ``judge`` says red (the cheap part of it: no minimum sample)."""
+        if self.test == "ceiling":
+            return evidence.peak is not None and evidence.peak > self._limit(budget)
+        minutes = max(1, evidence.process.minutes)
+        return evidence.process.value >= stats.threshold(budget.alpha, budget.horizon, minutes)
+
+    def _limit(self, budget: Budget) -> float:
+        if self.of_limit:
+            return self.limit * (budget.limits or {}).get(self.of_limit, 0.0)
+        return self.limit
+
     def judge(self, route: str, evidence: Evidence, budget: Budget) -> Verdict:
         if self.test == "ceiling":
             return self._ceiling(route, evidence, budget)
@@ -178,7 +196,7 @@ class Gate:
             seen = f"{rust}, target {_pct(self.p0)}"
         odds = (f"e {e:.3g} {'>=' if e >= bar else '<'} {bar:.3g} "
                 f"(alpha {budget.alpha:.2g}, {minutes} of {budget.horizon} min)")
-        if e >= bar:
+        if self.red(evidence, budget):
             return Verdict(route, self.name, "red", f"{seen}: {odds}")
         if self.test == "relative" and not evidence.n_p:
             return Verdict(route, self.name, "inconclusive",
@@ -200,9 +218,7 @@ class Gate:
                        f"{seen}: {odds}; {sample}")
 
     def _ceiling(self, route: str, evidence: Evidence, budget: Budget) -> Verdict:
-        limit = self.limit
-        if self.of_limit:
-            limit *= (budget.limits or {}).get(self.of_limit, 0.0)
+        limit = self._limit(budget)
         if evidence.peak is None:
             return Verdict(route, self.name, "green",
                            f"no {self.events.label} datapoint in the window (none)")
@@ -250,6 +266,13 @@ def route_verdicts(route: str, minutes: list[int], python: Mapping[int, Minute],
                    budget: Budget) -> list[Verdict]:
     """Every gate's verdict on one route, or on the Rust function (the one engine)."""
     return [gate.judge(route, fold(gate, minutes, python, rust), budget) for gate in gates]
+
+
+def gates_at(gates: tuple[Gate, ...], r: int) -> tuple[Gate, ...]:
+    """The gates that judge a route at Rust's share ``r``: at R = 100 Python carries none of
+    the route's traffic, so the relative gates have nothing to compare with (they compared at
+    the steps before); the absolute and function gates and the alarms still judge Rust."""
+    return tuple(g for g in gates if g.test != "relative" or r < 100)
 
 
 def reads(gates: tuple[Gate, ...]) -> tuple[Series, ...]:

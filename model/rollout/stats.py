@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 ODDS: tuple[float, ...] = (1.25, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0)  # theta, the grid
@@ -63,6 +64,8 @@ class StatsError(ValueError):
 
 
 def _check(name: str, value: float, low: float, high: float | None = None) -> None:
+    if type(value) in (int, float) and low <= value and (high is None or value <= high):
+        return  # the common case, first
     if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value) \
             or value < low or (high is not None and value > high):
         limit = f"within {low:g}..{high:g}" if high is not None else f"at least {low:g}"
@@ -120,12 +123,16 @@ def two_sample_log_ratios(n_p: float, x_p: float, n_r: float, x_r: float
     k = x_p + x_r
     if not k or not n_p or not n_r:
         return None
-    w = n_r / (n_r + n_p)
-    found = []
-    for theta in ODDS:
-        q = _odds(w, theta)
-        found.append(x_r * math.log(q / w) + x_p * math.log((1 - q) / (1 - w)))
-    return tuple(found)
+    return tuple(x_r * up + x_p * down for up, down in _coefficients(n_r / (n_r + n_p)))
+
+
+@lru_cache(maxsize=512)
+def _coefficients(p: float) -> tuple[tuple[float, float], ...]:
+    """Per alternative theta: the log-likelihood ratio of an event (``up``) and of a
+    non-event (``down``) when the null's probability is ``p`` and the alternative's has
+    ``theta`` times its odds."""
+    return tuple((math.log(_odds(p, t) / p), math.log((1 - _odds(p, t)) / (1 - p)))
+                 for t in ODDS)
 
 
 def one_sample_log_ratios(n: float, x: float, p0: float) -> tuple[float, ...] | None:
@@ -138,18 +145,26 @@ def one_sample_log_ratios(n: float, x: float, p0: float) -> tuple[float, ...] | 
         raise StatsError(f"events {x:g} exceed requests {n:g}")
     if not n:
         return None
-    return tuple(x * math.log(_odds(p0, t) / p0) + (n - x) * math.log((1 - _odds(p0, t)) / (1 - p0))
-                 for t in ODDS)
+    return tuple(x * up + (n - x) * down for up, down in _coefficients(p0))
 
 
-def _events_needed(increments: list[tuple[float, float]], need: float, power: float) -> float:
-    """Trials whose i.i.d. log-ratio increments (value, probability) sum past ``need`` with
-    probability ``power`` (normal approximation); inf when they drift down."""
-    mean = sum(v * p for v, p in increments)
+def _z(power: float) -> float:
+    if power not in _Z:
+        _Z[power] = NormalDist().inv_cdf(power)
+    return _Z[power]
+
+
+_Z: dict[float, float] = {}
+
+
+def _events_needed(up: float, down: float, p_up: float, need: float, z: float) -> float:
+    """Trials whose i.i.d. log-ratio increments (``up`` with probability ``p_up``, else
+    ``down``) sum past ``need`` with the power whose normal quantile is ``z`` (normal
+    approximation); inf when they drift down."""
+    mean = p_up * up + (1 - p_up) * down
     if mean <= 0:
         return math.inf
-    var = sum((v - mean) ** 2 * p for v, p in increments)
-    z = NormalDist().inv_cdf(power)
+    var = p_up * (1 - p_up) * (up - down) ** 2
     root = (z * math.sqrt(var) + math.sqrt(z * z * var + 4 * mean * need)) / (2 * mean)
     return root * root
 
@@ -167,12 +182,8 @@ def minimum_two_sample(p_python: float, smallest: float, w: float, alpha: float,
     rust_weight = w * p_r
     q1 = rust_weight / (rust_weight + (1 - w) * p_python)  # an event is Rust's, alternative
     need_base = math.log(threshold(alpha, horizon, minutes) * len(ODDS))
-    best = math.inf
-    for theta in ODDS:
-        q = _odds(w, theta)
-        events = _events_needed([(math.log(q / w), q1), (math.log((1 - q) / (1 - w)), 1 - q1)],
-                                need_base, power)
-        best = min(best, events)
+    z = _z(power)
+    best = min(_events_needed(up, down, q1, need_base, z) for up, down in _coefficients(w))
     per_rust_request = p_r + p_python * (1 - w) / w  # events per Rust request, both sides
     return best / per_rust_request
 
@@ -186,9 +197,5 @@ def minimum_one_sample(p0: float, smallest: float, alpha: float, horizon: int, m
     _check("power", power, 0.5, 0.999)
     p1 = min(1.0, p0 + smallest)
     need = math.log(threshold(alpha, horizon, minutes) * len(ODDS))
-    best = math.inf
-    for theta in ODDS:
-        q = _odds(p0, theta)
-        best = min(best, _events_needed([(math.log(q / p0), p1),
-                                         (math.log((1 - q) / (1 - p0)), 1 - p1)], need, power))
-    return best
+    z = _z(power)
+    return min(_events_needed(up, down, p1, need, z) for up, down in _coefficients(p0))

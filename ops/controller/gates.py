@@ -21,6 +21,7 @@ from model.rollout.gates import (
     Series,
     Verdict,
     alarm_verdict,
+    gates_at,
     reads,
     route_verdicts,
 )
@@ -102,7 +103,7 @@ def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
         if by_key[key].action.split() is None:
             continue
         verdicts += route_verdicts(key, minutes, side(key, "python"), side(key, "rust"),
-                                   route_gates, plan)
+                                   gates_at(route_gates, state.routes.get(key, 0)), plan)
     if function_gates:
         verdicts += route_verdicts(FUNCTION, minutes, {}, side(FUNCTION, "rust"),
                                    function_gates, plan)

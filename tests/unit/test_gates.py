@@ -59,7 +59,7 @@ def test_few_requests_are_inconclusive_and_say_what_sample_is_needed() -> None:
     few = route_verdicts("r", window(3), stream(minute(100), 3), stream(minute(100), 3),
                          ROUTE_GATES, BUDGET)
     assert {v.status for v in few} == {"inconclusive"}
-    assert all(re.search(r"sample Rust 300 < \d+ for \+1 pp at 80 % power", v.detail)
+    assert all(re.search(r"sample Rust 300 < \d+ for \+\d+ pp at 80 % power", v.detail)
                for v in few), [v.detail for v in few]
 
 
