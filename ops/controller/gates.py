@@ -89,7 +89,10 @@ def gate_verdicts(router: Router, metrics: Metrics, config: EnvironmentConfig,
         asked[f"f_rust_{s}"] = (FUNCTION, "rust", read)
         queries.append(_query(f"f_rust_{s}", read, function))
     sides: dict[tuple[str, str], dict[int, dict[Series, float]]] = {}
-    for query_id, points in metrics.datapoints(queries, first, now + 1).items():
+    # from the step's start itself: CloudWatch rounds it down to the minute (that minute's
+    # earlier requests, at the step before, count: the tests condition on each minute's
+    # counts, whatever R was); the emulator starts its periods there, each ends in its minute
+    for query_id, points in metrics.datapoints(queries, start, now + 1).items():
         key, side, read = asked[query_id]
         by_minute = sides.setdefault((key, side), {})
         for at, value in points.items():

@@ -100,3 +100,10 @@ def test_a_new_gate_is_read_and_judged_without_new_code() -> None:
     (verdict,) = route_verdicts("r", window(5), {}, stream(rust, 5), (slow,), BUDGET)
     assert verdict.status == "red" and "target 40 %" in verdict.detail
     assert alarm_verdict(["a-alarm"]).status == "red"
+
+
+def test_at_r_100_the_relative_gates_stand_aside() -> None:
+    from model.rollout.gates import gates_at
+
+    assert gates_at(ROUTE_GATES, 50) == ROUTE_GATES
+    assert {g.test for g in gates_at(ROUTE_GATES, 100)} == {"absolute"}
