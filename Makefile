@@ -69,8 +69,10 @@ fixtures: install
 		python -m ops.dev.local --state-dir "$$tmp/terraform-state" \
 		--save-routing-state tests/fixtures/scorer-local-routing.tfstate
 
-## bench: time synth against the naive cdktf floor, the test session, scale, memory
+## bench: the rollout gates on synthetic traffic (false aborts, detection); then time synth
+## against the naive cdktf floor, the test session, scale, memory
 bench: install
+	$(PIPENV) run python bench/gate_sim.py
 	$(PIPENV) run python bench/benchmark.py
 
 clean:

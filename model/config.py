@@ -461,6 +461,9 @@ class EnvironmentConfig:
     access_log_retention_days: int = 90  # ALB access logs expire after this many days
     tags: tuple[tuple[str, str], ...] = field(default=())
     controller: ControllerPolicy = field(default_factory=lambda: ControllerPolicy())
+    # the concurrency limit the Rust function shares (the rollout's concurrency gate): the
+    # account's, AWS's default 1000 unless raised
+    rust_concurrency_limit: int = 1000
 
     @property
     def public_url(self) -> str:
@@ -540,6 +543,10 @@ class EnvironmentConfig:
             found.append("paging secret_name is empty")
         found += self.certificate.problems()
         found += self.controller.problems()
+        if isinstance(self.rust_concurrency_limit, bool) or not isinstance(
+                self.rust_concurrency_limit, int) or self.rust_concurrency_limit < 1:
+            found.append(f"rust_concurrency_limit {self.rust_concurrency_limit!r} must be an "
+                         "integer of at least 1")
         adopted = self.adopt_internal_listener
         if adopted is not None and not _ARN.fullmatch(adopted.arn):
             found.append(f"adopted internal listener arn {adopted.arn!r} is not an ARN")

@@ -17,6 +17,12 @@ def dimension(arn: str) -> str:
     return arn.split(":loadbalancer/", 1)[1]
 
 
+def epoch(at: object) -> int:
+    """A CloudWatch timestamp (a datetime from boto3, or epoch seconds) in epoch seconds."""
+    stamp = getattr(at, "timestamp", None)
+    return int(stamp()) if callable(stamp) else int(at)  # type: ignore[call-overload]
+
+
 class Metrics:
     def __init__(self, cloudwatch: CloudwatchClient) -> None:
         self.cloudwatch = cloudwatch
@@ -31,6 +37,28 @@ class Metrics:
                 StartTime=start, EndTime=end)
             for item in result["MetricDataResults"]:
                 found[item["Id"]] = [v for v in item.get("Values", []) if v is not None]
+        return found
+
+    def datapoints(self, queries: list[dict[str, Any]], start: int, end: int
+                   ) -> dict[str, dict[int, float]]:
+        """Query id -> {the epoch second its period starts: value}, every page
+        (``NextToken``) of every batch of ``QUERIES_PER_CALL`` queries."""
+        found: dict[str, dict[int, float]] = {}
+        for first in range(0, len(queries), QUERIES_PER_CALL):
+            token = None
+            while True:
+                result = self.cloudwatch.get_metric_data(
+                    MetricDataQueries=queries[first:first + QUERIES_PER_CALL],
+                    StartTime=start, EndTime=end, **({"NextToken": token} if token else {}))
+                for item in result["MetricDataResults"]:
+                    points = found.setdefault(item["Id"], {})
+                    for at, value in zip(item.get("Timestamps", []), item.get("Values", []),
+                                         strict=False):
+                        if value is not None:
+                            points[epoch(at)] = float(value)
+                token = result.get("NextToken")
+                if not token:
+                    break
         return found
 
     def alarms_in_alarm(self, name_prefix: str) -> list[str]:

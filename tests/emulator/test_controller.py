@@ -4,8 +4,10 @@ a rollout to the end by itself, aborts on a red gate with every rule at Rust 0, 
 recorded and notified (through an SQS subscription to the environment's topic), and repairs
 a hand edit; operators racing it cannot undo an abort; a deploy refuses a deleted state.
 
-The emulator answers p99 queries with HTTP 500 once response-time data exists, so latency is
-answered by a small proxy in front of its CloudWatch (``Percentiles``); counts are its own.
+The emulator answers percentile queries with HTTP 500 once response-time data exists, so
+latency (the gates' percentile ranks ``PR(:t)``) is answered by a small proxy in front of its
+CloudWatch (``Percentiles``: every request faster than t); counts, the load balancers' and
+the Rust function's, are its own.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from functions.rollout_controller.handler import handler as controller
+from model.catalog.functions import RUST_SCORER
 from model.catalog.route_table import ROUTES
 from model.rollout import state as rs
 from model.routing.view import target_group_names
@@ -26,26 +30,32 @@ from ops.driver.preflight import Refused
 from tests.helpers.emulator import LOCAL, Cli, Deployment, weights
 from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
-RUST_5XX = 100  # of 1000 requests: 10 %, where Python answers none
+REQUESTS = 10_000  # a side and run: enough for every gate to reach its minimum sample
+RUST_5XX = 1000  # of them: 10 %, where Python answers none
 
 
 class Percentiles:
-    """The emulator's CloudWatch, but percentile statistics answered here (``p99_s``)."""
+    """The emulator's CloudWatch, but percentile ranks answered here: ``percent`` of the
+    requests at or below every threshold, in every period from the query's start (as the
+    emulator's own periods)."""
 
-    def __init__(self, cloudwatch: Any, p99_s: float = 0.2) -> None:
+    def __init__(self, cloudwatch: Any, percent: float = 100.0) -> None:
         self.cloudwatch = cloudwatch
-        self.p99_s = p99_s
+        self.percent = percent
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cloudwatch, name)
 
     def get_metric_data(self, MetricDataQueries: list[dict[str, Any]], **kwargs: Any
                         ) -> dict[str, Any]:
-        local = [q for q in MetricDataQueries if q["MetricStat"]["Stat"].startswith("p")]
+        local = [q for q in MetricDataQueries if q["MetricStat"]["Stat"].startswith("PR(")]
         asked = [q for q in MetricDataQueries if q not in local]
         answer = self.cloudwatch.get_metric_data(MetricDataQueries=asked, **kwargs) if asked \
             else {"MetricDataResults": []}
-        answer["MetricDataResults"] += [{"Id": q["Id"], "Values": [self.p99_s]} for q in local]
+        start, end = kwargs["StartTime"], kwargs["EndTime"]
+        periods = [datetime.fromtimestamp(at, UTC) for at in range(int(start), int(end), 60)]
+        answer["MetricDataResults"] += [{"Id": q["Id"], "Values": [self.percent] * len(periods),
+                                         "Timestamps": periods} for q in local]
         return answer
 
 
@@ -56,7 +66,8 @@ def clients(deployment: Deployment) -> Any:
 
 
 def traffic(deployment: Deployment, rust_5xx: float = 0) -> None:
-    """1000 requests on every weighted route's Python and Rust target group, now."""
+    """``REQUESTS`` on every weighted route's Python and Rust target group, now, and as many
+    invocations of the Rust function."""
     groups = deployment.target_groups()
     names = target_group_names(LOCAL)
     balancers = {b["LoadBalancerName"]: b["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
@@ -76,9 +87,13 @@ def traffic(deployment: Deployment, rust_5xx: float = 0) -> None:
             dimensions = [{"Name": "LoadBalancer", "Value": lb},
                           {"Name": "TargetGroup", "Value": group}]
             cloudwatch.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[
-                {"MetricName": "RequestCount", "Dimensions": dimensions, "Value": 1000},
+                {"MetricName": "RequestCount", "Dimensions": dimensions, "Value": REQUESTS},
                 {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dimensions,
                  "Value": errors}])
+    function = [{"Name": "FunctionName", "Value": LOCAL.function_name(RUST_SCORER.name)}]
+    cloudwatch.put_metric_data(Namespace="AWS/Lambda", MetricData=[
+        {"MetricName": "Invocations", "Dimensions": function, "Value": REQUESTS},
+        {"MetricName": "Errors", "Dimensions": function, "Value": 0}])
 
 
 @pytest.fixture
@@ -174,7 +189,7 @@ def test_a_red_gate_at_step_2_ends_with_rust_0_not_sticky_recorded_and_notified(
     assert f"({len(SPEC_WEIGHTED)} route(s) aborted: " in abort["to"]
     red = [g for g in abort["gates"] if g["status"] == "red"]  # each with its numbers
     assert red and {g["gate"] for g in red} == {"5xx"} and all(
-        g["detail"].startswith("Rust ") and "Python 0.000 %" in g["detail"] for g in red), abort
+        g["detail"].startswith("Rust ") and " vs Python 0/" in g["detail"] for g in red), abort
 
 
 def test_a_hand_edit_is_repaired_and_recorded(deployment: Deployment, cli: Cli,

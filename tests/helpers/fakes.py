@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -261,27 +262,35 @@ class FakeSts:
 @dataclass
 class FakeCloudwatch:
     """Alarms in ALARM by name, and metric values per query id (empty by default: the gates
-    are then inconclusive)."""
+    are then inconclusive). A value list holds plain values (one per period from
+    ``StartTime`` on) or (epoch second, value) pairs; answers carry ``Timestamps`` as
+    datetimes, like boto3's."""
 
     in_alarm: list[str] = field(default_factory=list)
-    values: dict[str, list[float]] = field(default_factory=dict)
+    values: dict[str, list[Any]] = field(default_factory=dict)
     # (side "python"/"rust" of the gates' query ids, metric name, stat) -> datapoints
-    series: Callable[[str, str, str], list[float]] | None = None
+    series: Callable[[str, str, str], list[Any]] | None = None
     calls: int = 0
 
     def get_metric_data(self, MetricDataQueries: list[dict[str, Any]], StartTime: int,
                         EndTime: int, NextToken: str | None = None) -> dict[str, Any]:
         self.calls += 1
 
-        def answer(query: dict[str, Any]) -> list[float]:
+        def answer(query: dict[str, Any]) -> dict[str, Any]:
             if self.series is not None:
                 side = "rust" if "_rust_" in query["Id"] else "python"
                 stat = query["MetricStat"]
-                return self.series(side, stat["Metric"]["MetricName"], stat["Stat"])
-            return self.values.get(query["Id"], [])
+                found = self.series(side, stat["Metric"]["MetricName"], stat["Stat"])
+            else:
+                found = self.values.get(query["Id"], [])
+            period = query["MetricStat"].get("Period", 60)
+            first = int(StartTime) - int(StartTime) % period
+            pairs = [p if isinstance(p, tuple) else (first + period * n, p)
+                     for n, p in enumerate(found)]
+            return {"Id": query["Id"], "Values": [v for _, v in pairs],
+                    "Timestamps": [datetime.fromtimestamp(t, UTC) for t, _ in pairs]}
 
-        return {"MetricDataResults": [{"Id": q["Id"], "Values": answer(q)}
-                                      for q in MetricDataQueries]}
+        return {"MetricDataResults": [answer(q) for q in MetricDataQueries]}
 
     def describe_alarms(self, StateValue: str, AlarmNamePrefix: str,
                         NextToken: str | None = None) -> dict[str, Any]:

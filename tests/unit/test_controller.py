@@ -10,8 +10,11 @@ from dataclasses import replace
 import pytest
 
 from environments import ENVIRONMENTS
+from model.catalog.alarm_policy import TARGET_5XX
+from model.catalog.gates import GATES, REQUEST_COUNT
 from model.catalog.route_table import ROUTES
 from model.rollout import state as rs
+from model.rollout.gates import Series, reads
 from model.routing.view import target_group_names
 from ops.adapters.alb import MARK_TAG, Router, target_group_name
 from ops.adapters.store import RolloutStore, StaleState
@@ -404,9 +407,11 @@ def test_a_red_gate_on_one_route_aborts_that_route_alone_and_the_others_roll_on(
     rollout_of(account).transition("start", T0, steps="25,50,100", bake="60s")
     bad = WEIGHTED[0]
     index = rollout_of(account).store.require().state.rollout_routes.index(bad)
+    series = reads(tuple(g for g in GATES if g.scope == "route"))  # the query ids' order
+    requests, errors = series.index(REQUEST_COUNT), series.index(Series(TARGET_5XX))
     for side in ("python", "rust"):
-        account.cloudwatch.values[f"q{index}_{side}_0"] = [1000.0]  # RequestCount
-    account.cloudwatch.values[f"q{index}_rust_1"] = [100.0]  # its Rust 5XX: 10 %
+        account.cloudwatch.values[f"q{index}_{side}_{requests}"] = [1000.0]
+    account.cloudwatch.values[f"q{index}_rust_{errors}"] = [100.0]  # its Rust 5XX: 10 %
     outcome = rollout_of(account, "rollout controller").reconcile(T0 + 30)
     assert outcome.action == "abort"
     head = rollout_of(account).store.require().state

@@ -43,13 +43,18 @@ def store(account: FakeAccount) -> RolloutStore:
 
 
 def healthy(side: str, metric: str, stat: str) -> list[float]:
-    return {"RequestCount": [600.0], "HTTPCode_Target_5XX_Count": [0.0],
-            "HTTPCode_Target_4XX_Count": [1.0], "TargetResponseTime": [0.2]}[metric]
+    """One minute of 20 000 requests a side (enough for every gate to be green), no 5XX,
+    0.2 % 4XX, every request faster than the latency thresholds (PR 100); the Rust
+    function as busy, without errors or throttles, far below its concurrency limit."""
+    return {"RequestCount": [20_000.0], "HTTPCode_Target_5XX_Count": [0.0],
+            "HTTPCode_Target_4XX_Count": [40.0], "TargetResponseTime": [100.0],
+            "Invocations": [20_000.0], "Errors": [0.0], "Throttles": [],
+            "ConcurrentExecutions": [10.0]}[metric]
 
 
 def rust_5xx(side: str, metric: str, stat: str) -> list[float]:
     if side == "rust" and metric == "HTTPCode_Target_5XX_Count":
-        return [60.0]
+        return [2000.0]  # 10 %
     return healthy(side, metric, stat)
 
 
@@ -102,11 +107,11 @@ def test_a_red_gate_at_step_two_ends_with_rust_at_zero_not_sticky_recorded_and_n
                 assert forward["TargetGroupStickinessConfig"]["Enabled"] is False
                 assert sorted(g["Weight"] for g in forward["TargetGroups"]) == [0, 100]
     note = json.loads(account.sns.published[-1]["Message"])
-    assert note["transition"] == "abort" and "5xx" in note["why"] and "Rust 10.000 %" in (
+    assert note["transition"] == "abort" and "5xx" in note["why"] and "(10.000 %)" in (
         note["why"])
     red = [g for g in note["gates"] if g["status"] == "red"]
     assert {g["route"] for g in red} == set(WEIGHTED) and {g["gate"] for g in red} == {"5xx"}
-    assert all("Rust 10.000 %" in g["detail"] for g in red)  # the numbers, per route
+    assert all(g["detail"].startswith("Rust 2000/20000 (10.000 %)") for g in red)  # per route
 
 
 @pytest.mark.parametrize(("event", "why"), [

@@ -9,12 +9,12 @@ from dataclasses import replace
 import pytest
 
 from environments import ENVIRONMENTS
-from model.catalog.gates import GATES, MIN_REQUESTS, REQUEST_COUNT
+from model.catalog.gates import GATES
 from model.catalog.route_table import ROUTES
 from model.config import ControllerPolicy
 from model.rollout import state as rs
-from model.rollout.gates import Verdict, alarm_verdict, route_verdicts
-from tests.helpers.gates import sample
+from model.rollout.gates import Budget, Verdict, alarm_verdict, route_verdicts
+from tests.helpers.gates import minute, stream, window
 from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
 
 PRODUCTION = ENVIRONMENTS["production"]
@@ -166,14 +166,15 @@ def test_tick_waits_advances_and_aborts(rolling: rs.RolloutState) -> None:
     assert decision.action == "advance" and moved.step == 1
     again, decision = rs.tick(moved, T0 + 3600, GREEN, "cron", POLICY)  # idempotent in bake
     assert again == moved and decision.action == "wait"
-    red = route_verdicts("ceramic-cache-bulk-post", sample(1000, 1, 0, 0.2),
-                         sample(1000, 50, 0, 0.2), GATES, REQUEST_COUNT, MIN_REQUESTS)
+    red = route_verdicts("ceramic-cache-bulk-post", window(1), stream(minute(1000, 1), 1),
+                         stream(minute(1000, 50), 1),
+                         tuple(g for g in GATES if g.scope == "route"), Budget(1e-4, 240))
     scoped, decision = rs.tick(rolling, T0 + 60, red, "cron", POLICY)  # abort_scope routes
     assert decision.action == "abort" and decision.routes == ("ceramic-cache-bulk-post",)
     assert (scoped.phase, scoped.emergency, scoped.aborted_routes) == (
         "rolling", False, ("ceramic-cache-bulk-post",))
-    assert "gate 5xx of ceramic-cache-bulk-post is red: Rust 5.000 % > 0.600 %" in (
-        scoped.reason)
+    assert ("gate 5xx of ceramic-cache-bulk-post is red: Rust 50/1000 (5.000 %) vs Python "
+            "1/1000 (0.100 %): e ") in scoped.reason
     again, decision = rs.tick(scoped, T0 + 61, red, "cron", POLICY)  # its route is out now
     assert again == scoped and decision.action == "wait"
     aborted, decision = rs.tick(rolling, T0 + 60, red, "cron",
