@@ -31,7 +31,9 @@ import boto3
 from environments import ENVIRONMENTS
 from functions.rollout_abort.handler import handler as abort_handler
 from functions.rollout_controller.handler import handler as controller_handler
+from model.catalog.functions import RUST_SCORER
 from model.config import STACK_PARTS
+from model.routing.view import rust_target_group_names
 from ops.adapters.alb import Router
 from ops.cli.rollout import main as rollout
 from ops.dev.emulator import Emulator, aws_environment
@@ -43,7 +45,7 @@ LOCAL = ENVIRONMENTS["local"]
 
 def rust_weights(client: object) -> set[int]:
     return {w for v in Router(client, LOCAL).views() if v.stickiness is not None or
-            len(v.targets) > 1 for n, w in v.targets if n.startswith("l-passport-v2-rust")
+            len(v.targets) > 1 for n, w in v.targets if n in rust_target_group_names(LOCAL)
             and w is not None}
 
 
@@ -79,7 +81,8 @@ def main() -> None:
         controller_env = lambdas.get_function_configuration(
             FunctionName=LOCAL.function_name("rollout-controller"))["Environment"]["Variables"]
         os.environ.update(abort_env)
-        alarm = LOCAL.alarm_name("l-passport-v2-rust-scorer", "target-5xx-ratio-burst")
+        alarm = LOCAL.alarm_name(LOCAL.target_group_name(RUST_SCORER.backends[0].target_group),
+                                 "target-5xx-ratio-burst")
         event = {"detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
                  "region": LOCAL.region,
                  "detail": {"alarmName": alarm, "state": {"value": "ALARM", "reason": "bench"}}}

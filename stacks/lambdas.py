@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from model.catalog.functions import RUST_SCORER
 from model.config import Artifacts, EnvironmentConfig
 from model.function_spec import Artifact, FunctionSpec
 from model.paths import PROJECT_ROOT
+from model.routing.backend import Backend
 from model.routing.registry import TargetGroupRegistry
 from modules.aws import (
     AssetType,
@@ -41,7 +43,10 @@ class LambdaStack(EnvironmentStack):
         config: EnvironmentConfig,
         registry: TargetGroupRegistry[LbTargetGroup],
         functions: tuple[FunctionSpec, ...],
+        kept: tuple[Backend, ...] = (),
     ) -> None:
+        """``kept``: the retired shared Rust target groups kept (with their permissions and
+        attachments) while a live rule still forwards to them (docs/runbook.md)."""
         super().__init__(scope, config, "lambdas")
         network = resolve_network(self, config.network)
         security_group = SecurityGroup(
@@ -103,7 +108,8 @@ class LambdaStack(EnvironmentStack):
             )
             self.functions[spec.name] = function
             function_name_ref, function_arn = function.function.function_name, function.function.arn
-            for backend in spec.backends:
+            retained = kept if spec.name == RUST_SCORER.name else ()
+            for backend in (*spec.backends, *retained):
                 LambdaTargetGroup(
                     self, backend,
                     name=config.target_group_name(backend.target_group),

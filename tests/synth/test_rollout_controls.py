@@ -40,13 +40,14 @@ def test_canary_rules(synthesize_with: Synth) -> None:
     assert {"http_header": {"http_header_name": "X-Use-Rust-Scorer", "values": ["true"]}} in (
         public["condition"])
     assert public["action"][0]["target_group_arn"].endswith(
-        "aws_lb_target_groupl_passport_v2_rust_scorerarn}")
+        "aws_lb_target_grouprs_ceramic_cache_bulk_postarn}")  # its route's own Rust one
     assert internal["action"][0]["target_group_arn"].endswith(
-        "aws_lb_target_groupl_passport_v2_rust_scorer_intarn}")
+        "aws_lb_target_grouprs_embed_add_stampsarn}")
     text = explain(replace(PRODUCTION, canary_routes=("ceramic-cache-bulk-post",)), "POST",
                    "/ceramic-cache/stamps/bulk", PUBLIC, {"x-use-rust-scorer": "TRUE"})
     assert "rule ceramic-cache-bulk-post-canary (priority 1021)" in text
-    assert "-> rust (l-passport-v2-rust-scorer): all traffic" in text
+    assert ("-> rust:ceramic-cache-bulk-post (rs-ceramic-cache-bulk-post): all traffic"
+            in text)
 
 
 def test_emergency_rollback_is_r_zero_without_stickiness_in_place(synthesize_with: Synth) -> None:

@@ -21,7 +21,7 @@ from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
 from stacks.routing import RoutingStack
 from tests.helpers.spec_functions import SPEC_FUNCTIONS
-from tests.helpers.spec_routes import SPEC_R
+from tests.helpers.spec_routes import SPEC_R, SPEC_RUST_TARGET_GROUPS
 from tests.helpers.synth import Synthesized, resources, without_metadata
 
 ENVS = tuple(SPEC_R)
@@ -86,8 +86,9 @@ def test_lambda_target_groups_permissions_and_attachments(
     groups = resources(lambdas, "aws_lb_target_group")
     permissions = resources(lambdas, "aws_lambda_permission")
     attachments = resources(lambdas, "aws_lb_target_group_attachment")
-    expected = {f"l_{n.replace('-', '_')}" for n in SPEC_FUNCTIONS} | {
-        "l_passport_v2_rust_scorer_int"}
+    expected = {f"l_{n.replace('-', '_')}" for n in SPEC_FUNCTIONS
+                if n != "passport-v2-rust-scorer"} | {
+        name.replace("-", "_") for name in SPEC_RUST_TARGET_GROUPS.values()}
     assert set(groups) == set(permissions) == set(attachments) == expected
     for address, group in groups.items():
         assert group["target_type"] == "lambda"
@@ -99,7 +100,15 @@ def test_lambda_target_groups_permissions_and_attachments(
         assert permission["action"] == "lambda:InvokeFunction"
         assert permission["source_arn"] == f"${{aws_lb_target_group.{address}.arn}}"
         assert attachments[address]["depends_on"] == [f"aws_lambda_permission.{address}"]
-    assert groups["l_passport_v2_rust_scorer_int"]["name"] == "l-passport-v2-rust-scorer-int"
+    rust = lambdas["resource"]["aws_lambda_function"]["passport_v2_rust_scorer"]
+    for key, name in SPEC_RUST_TARGET_GROUPS.items():  # the one Rust function in each
+        address = name.replace("-", "_")
+        assert groups[address]["name"] == name, key
+        assert attachments[address]["target_id"] == (
+            "${aws_lambda_function.passport_v2_rust_scorer.arn}")
+        assert permissions[address]["function_name"] == (
+            "${aws_lambda_function.passport_v2_rust_scorer.function_name}")
+    assert rust["function_name"] == "passport-v2-rust-scorer"
 
 
 @pytest.mark.parametrize("env", ENVS)
