@@ -168,6 +168,15 @@ def old_layout(monkeypatch: pytest.MonkeyPatch) -> FakeAccount:
     return account
 
 
+@pytest.fixture(autouse=True)
+def own_lock_and_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The driver's lock and synth folders in ``tmp_path``: never this checkout's, which a
+    real deploy (an emulator test) may hold."""
+    lock, work = driver.deploy_lock, driver.work_folder
+    monkeypatch.setattr(driver, "deploy_lock", lambda: lock(tmp_path / "deploy.lock"))
+    monkeypatch.setattr(driver, "work_folder", lambda name: work(name, tmp_path / "work"))
+
+
 def _deploy(account: FakeAccount, stand: Stand, monkeypatch: pytest.MonkeyPatch,
             tmp_path: Path, **environ: str) -> list[str]:
     monkeypatch.setattr(driver, "synth", stand.synth)
