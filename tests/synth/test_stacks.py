@@ -21,7 +21,11 @@ from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
 from stacks.routing import RoutingStack
 from tests.helpers.spec_functions import SPEC_FUNCTIONS
-from tests.helpers.spec_routes import SPEC_R, SPEC_RUST_TARGET_GROUPS
+from tests.helpers.spec_routes import (
+    SPEC_R,
+    SPEC_RUST_TARGET_GROUPS,
+    SPEC_SHARED_RUST_TARGET_GROUPS,
+)
 from tests.helpers.synth import Synthesized, resources, without_metadata
 
 ENVS = tuple(SPEC_R)
@@ -256,3 +260,23 @@ def test_a_renamed_route_moves_its_rule_instead_of_replacing_it(tmp_path: Path) 
     renamed_silently = tuple(replace(r, former_keys=()) for r in routes)
     assert any("route key 'ceramic-cache-stamp' was deployed and is gone" in p for p in
                environment_problems(config, renamed_silently, FUNCTIONS, SERVICE_BACKENDS))
+
+
+def test_kept_rust_target_groups_stay_in_the_lambda_stack_without_alarms_or_rules(
+    synthesized: Synthesized, synthesize_with: Any
+) -> None:
+    """``RUST_KEPT_TARGET_GROUPS`` (what the deploy driver sets while live rules still forward
+    to the shared Rust target groups): the Lambda stack keeps them, with the one Rust function
+    registered and its own permission; the routing and monitoring stacks are as without them."""
+    kept = synthesize_with({"ENVIRONMENTS": "production",
+                            "RUST_KEPT_TARGET_GROUPS": "rust,rust-int"})["production"]
+    base = synthesized["production"]
+    groups = resources(kept["lambdas"], "aws_lb_target_group")
+    shared = {name.replace("-", "_"): name for name in SPEC_SHARED_RUST_TARGET_GROUPS.values()}
+    assert set(groups) - set(resources(base["lambdas"], "aws_lb_target_group")) == set(shared)
+    for address, name in shared.items():
+        assert groups[address]["name"] == name
+        assert resources(kept["lambdas"], "aws_lb_target_group_attachment")[address][
+            "target_id"] == "${aws_lambda_function.passport_v2_rust_scorer.arn}"
+        assert address in resources(kept["lambdas"], "aws_lambda_permission")
+    assert kept["routing"] == base["routing"] and kept["monitoring"] == base["monitoring"]
