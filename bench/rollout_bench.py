@@ -32,6 +32,7 @@ from environments import ENVIRONMENTS
 from functions.rollout_abort.handler import handler as abort_handler
 from functions.rollout_controller.handler import handler as controller_handler
 from model.config import STACK_PARTS
+from model.routing.view import rust_target_group_names
 from ops.adapters.alb import Router
 from ops.cli.rollout import main as rollout
 from ops.dev.emulator import Emulator, aws_environment
@@ -43,7 +44,7 @@ LOCAL = ENVIRONMENTS["local"]
 
 def rust_weights(client: object) -> set[int]:
     return {w for v in Router(client, LOCAL).views() if v.stickiness is not None or
-            len(v.targets) > 1 for n, w in v.targets if n.startswith("l-passport-v2-rust")
+            len(v.targets) > 1 for n, w in v.targets if n in rust_target_group_names(LOCAL)
             and w is not None}
 
 

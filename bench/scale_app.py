@@ -2,8 +2,9 @@
 
     python bench/scale_app.py N OUTDIR
 
-Half of the rules are weighted Python/Rust, half plain forwards; the ALB quota check is
-relaxed so that N may exceed 100 (benchmark only).
+Half of the rules are weighted Python/Rust (each with its own Rust target group), half plain
+forwards; the ALB quota checks (rules, target groups) are relaxed so that N may exceed 100
+(benchmark only).
 """
 
 from __future__ import annotations
@@ -18,16 +19,20 @@ from modules.provider import kernel_loading_lazily
 with kernel_loading_lazily():
     from modules.aws import App
 
+from dataclasses import replace
+
 from environments import ENVIRONMENTS
+from model.catalog.functions import FUNCTIONS, RUST_SCORER, rust_route_backends
 from model.routing.actions import forward, weighted_forward
+from model.routing.backend import RUST_OF_ROUTE
 from model.routing.listener import INTERNAL, PUBLIC
-from model.routing.route import Route, when
+from model.routing.route import Route, when, with_own_rust
 from model.validation import validate
 from stacks import app as scorer_app
 
 BACKENDS = {
-    PUBLIC: ("py:cc-v1-st-GET-0", "rust", "svc:registry"),
-    INTERNAL: ("py:embed-gs-lambda", "rust-int", "svc:internal"),
+    PUBLIC: ("py:cc-v1-st-GET-0", RUST_OF_ROUTE, "svc:registry"),
+    INTERNAL: ("py:embed-gs-lambda", RUST_OF_ROUTE, "svc:internal"),
 }
 
 
@@ -38,7 +43,7 @@ def synthetic_routes(per_listener: int) -> tuple[Route, ...]:
             action = weighted_forward(python, rust) if i % 2 else forward(service)
             routes.append(Route(f"bench-{listener}-{i}", listener, 10_000 + i,
                                 when(f"/bench/{i}/*", ["GET"]), action))
-    return tuple(routes)
+    return with_own_rust(tuple(routes))  # each weighted route its own Rust target group
 
 
 def main() -> None:
@@ -46,9 +51,12 @@ def main() -> None:
     app = App(outdir=outdir)
     configs, routes = [ENVIRONMENTS["local"]], synthetic_routes(per_listener)
     # past the quota; a synthetic table that was never deployed renames nothing
-    validate(configs, routes, rules_per_load_balancer_max=10 * per_listener,
-             deployed_keys=frozenset())
-    scorer_app.build_validated(app, configs, routes)
+    functions = tuple(replace(f, backends=rust_route_backends(routes))
+                      if f.name == RUST_SCORER.name else f for f in FUNCTIONS)
+    validate(configs, routes, functions, rules_per_load_balancer_max=10 * per_listener,
+             deployed_keys=frozenset(),
+             target_groups_per_load_balancer_max=10 * per_listener + 100)
+    scorer_app.build_validated(app, configs, routes, functions)
     app.synth()
 
 

@@ -14,6 +14,10 @@
 - ``RUST_VERSION``: the Rust release to deploy (``v1.4.0``; replaces the environment's own):
   its package, the Lambda version it publishes and the alias the Rust target groups target
   (while Rust carries traffic the deploy driver refuses another release: docs/runbook.md);
+- ``RUST_SHARED_TARGET_GROUPS``: ``true``/``1`` deploys the Rust target groups' layout before
+  the per-route ones (one shared per load balancer, ``shared_rust_target_groups``);
+- ``RUST_KEPT_TARGET_GROUPS``: ``rust,rust-int`` retired shared Rust target groups (backend
+  keys) the Lambda stack keeps: what the deploy driver sets while a live rule forwards to them;
 - ``RUST_ROLLOUT_STATE``: a persisted rollout document (``model.rollout.state``), applied
   after the variables above: what the deploy driver hands to synthesis so that a deploy keeps
   the live weights.
@@ -114,6 +118,12 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
             raise ConfigurationError(f"RUST_CANARY_ROUTES names invalid route key(s) "
                                      f"{', '.join(map(repr, bad))}")
         overrides["canary_routes"] = keys
+    if "RUST_SHARED_TARGET_GROUPS" in environ:
+        overrides["shared_rust_target_groups"] = parse_switch(
+            "RUST_SHARED_TARGET_GROUPS", environ["RUST_SHARED_TARGET_GROUPS"])
+    if "RUST_KEPT_TARGET_GROUPS" in environ:  # validation names the unknown ones
+        overrides["kept_rust_target_groups"] = tuple(
+            k.strip() for k in environ["RUST_KEPT_TARGET_GROUPS"].split(",") if k.strip())
     per_route = parse_route_percents(environ.get("RUST_ROUTING_PERCENT_ROUTES", ""))
     if "PYTHON_IMAGE_TAG" in environ:
         tag = environ["PYTHON_IMAGE_TAG"]

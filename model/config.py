@@ -456,6 +456,12 @@ class EnvironmentConfig:
     emergency_rollback: bool = False  # R = 0 and no stickiness on every weighted rule
     canary_routes: tuple[str, ...] = ()  # routes that get an X-Use-Rust-Scorer canary rule
     rollback_routes: tuple[str, ...] = ()  # R = 0 and no stickiness on these rules (aborted)
+    # The Rust target groups (model/catalog/functions.py, docs/runbook.md): one per weighted
+    # route; ``shared_rust_target_groups`` deploys the layout before them (one shared per load
+    # balancer); ``kept_rust_target_groups``: retired shared ones (backend keys) the Lambda stack
+    # keeps while a live rule forwards to them (the deploy driver sets it).
+    shared_rust_target_groups: bool = False
+    kept_rust_target_groups: tuple[str, ...] = ()
     adopt_internal_listener: AdoptedListener | None = None
     paging: PagingSecret | None = None  # None: alarms notify the topic, nobody is paged
     access_log_retention_days: int = 90  # ALB access logs expire after this many days

@@ -9,20 +9,33 @@ import re
 from collections import Counter
 
 from model.catalog.alarm_policy import override_problems
-from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS, all_backends
+from model.catalog.functions import (
+    FUNCTIONS,
+    RETIRED_RUST_BACKENDS,
+    SERVICE_BACKENDS,
+    all_backends,
+)
 from model.catalog.route_history import DEPLOYED_KEYS, RETIRED_KEYS
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.errors import ModelError
 from model.function_spec import FunctionSpec
 from model.names import elb_name_problem, function_name_problem, role_name_problem
-from model.rollout.controls import canaries, effective_routes
-from model.routing.backend import Backend
+from model.rollout.controls import (
+    canaries,
+    effective_functions,
+    effective_routes,
+    kept_backends,
+    retirable_backends,
+)
+from model.routing.backend import Backend, route_of_rust
 from model.routing.conditions import could_overlap
 from model.routing.listener import LISTENERS, Listener
 from model.routing.route import PRIORITY_MAX, PRIORITY_MIN, Route
 
 RULES_PER_LOAD_BALANCER_MAX = 100
+TARGET_GROUPS_PER_LOAD_BALANCER_MAX = 100  # target groups one ALB uses (default quota)
+TARGET_GROUPS_PER_FORWARD = range(1, 6)  # target groups in one forward action
 _ROUTE_KEY = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
 
@@ -33,6 +46,7 @@ def validate(
     services: tuple[Backend, ...] = SERVICE_BACKENDS,
     rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
     deployed_keys: frozenset[str] = DEPLOYED_KEYS,
+    target_groups_per_load_balancer_max: int = TARGET_GROUPS_PER_LOAD_BALANCER_MAX,
 ) -> None:
     """Raise ModelError listing every problem of every environment, or return.
     ``deployed_keys``: the route keys deployed so far (model/catalog/route_history.py); a
@@ -41,7 +55,8 @@ def validate(
         problem
         for config in configs
         for problem in environment_problems(
-            config, routes, functions, services, rules_per_load_balancer_max, deployed_keys)
+            config, routes, functions, services, rules_per_load_balancer_max, deployed_keys,
+            target_groups_per_load_balancer_max)
     ]
     if problems:
         raise ModelError(problems)
@@ -54,10 +69,14 @@ def environment_problems(
     services: tuple[Backend, ...],
     rules_per_load_balancer_max: int = RULES_PER_LOAD_BALANCER_MAX,
     deployed_keys: frozenset[str] = DEPLOYED_KEYS,
+    target_groups_per_load_balancer_max: int = TARGET_GROUPS_PER_LOAD_BALANCER_MAX,
 ) -> list[str]:
     found = list(config.problems())
+    functions = effective_functions(config, functions)
     backends = list(all_backends(functions, services))
-    found += _backend_problems(config, functions, backends)
+    found += _kept_problems(config, routes)
+    found += _backend_problems(config, functions, [*backends, *kept_backends(config, routes)],
+                               target_groups_per_load_balancer_max)
     found += override_problems({f.name for f in functions})
     listener_of: dict[str, Listener] = {}
     for backend in backends:  # the first declaration wins; a second one is reported above
@@ -73,8 +92,18 @@ def environment_problems(
     return [f"[{config.name}] {problem}" for problem in found]
 
 
+def _kept_problems(config: EnvironmentConfig, routes: tuple[Route, ...]) -> list[str]:
+    keep = [b.key for b in retirable_backends(config, routes)]
+    shared = ", ".join(b.key for b in RETIRED_RUST_BACKENDS if b.key in keep)
+    return [f"kept_rust_target_groups names {key!r}, which is not a Rust target group this "
+            f"layout retires ({shared + ', ' if shared else ''}or rust:<route key> of a route "
+            "without its own)"
+            for key in config.kept_rust_target_groups if key not in keep]
+
+
 def _backend_problems(
-    config: EnvironmentConfig, functions: tuple[FunctionSpec, ...], backends: list[Backend]
+    config: EnvironmentConfig, functions: tuple[FunctionSpec, ...], backends: list[Backend],
+    target_groups_max: int = TARGET_GROUPS_PER_LOAD_BALANCER_MAX,
 ) -> list[str]:
     found = []
     names = Counter(f.name for f in functions)
@@ -103,12 +132,21 @@ def _backend_problems(
             found.append(f"backend {backend.key!r} is declared twice")
         seen[backend.key] = backend
         problem = elb_name_problem("target group", name)
-        if problem:
+        route = route_of_rust(backend.key)
+        if problem and route is not None:
+            found.append(f"route {route!r}: its Rust target group (backend {backend.key!r}, "
+                         f"{backend.listener} load balancer): {problem}")
+        elif problem:
             found.append(f"backend {backend.key!r}: {problem}")
         if name in target_group_names and target_group_names[name] != backend.key:
             found.append(f"target group name {name!r} is used by backends "
                          f"{target_group_names[name]!r} and {backend.key!r}")
         target_group_names[name] = backend.key
+    for listener in LISTENERS:
+        count = sum(1 for b in backends if b.listener == listener)
+        if count > target_groups_max:
+            found.append(f"{listener} load balancer would use {count} target groups, more than "
+                         f"{target_groups_max} (the Rust function has one per weighted route)")
     return found
 
 
@@ -146,6 +184,10 @@ def _route_problems(
                          f"{other!r} on the {route.listener} listener")
         found += [f"{where}: {p}" for p in route.conditions.problems()]
         found += [f"{where}: {p}" for p in route.action.problems()]
+        used = len(route.action.targets())
+        if route.action.backends() and used not in TARGET_GROUPS_PER_FORWARD:
+            found.append(f"{where}: forwards to {used} target groups; a forward action takes "
+                         f"{TARGET_GROUPS_PER_FORWARD.start}..{TARGET_GROUPS_PER_FORWARD.stop - 1}")
         found += [f"{where}: {p}" for p in _backend_use_problems(
             route.listener, route.action.backends(), listener_of)]
     for listener in LISTENERS:

@@ -9,6 +9,7 @@ from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
+from model.rollout.controls import effective_functions, kept_backends
 from model.routing.backend import Backend
 from model.routing.listener import INTERNAL, PUBLIC
 from model.routing.registry import TargetGroupRegistry
@@ -63,9 +64,10 @@ def build_environment(
     services: tuple[Backend, ...],
 ) -> EnvironmentStacks:
     registry: TargetGroupRegistry[LbTargetGroup] = TargetGroupRegistry(config.name)
+    functions = effective_functions(config, functions)  # the Rust target groups' layout
     public_alb = PublicAlbStack(scope, config, registry, services)
     internal_alb = InternalAlbStack(scope, config, registry, services)
-    lambdas = LambdaStack(scope, config, registry, functions)
+    lambdas = LambdaStack(scope, config, registry, functions, kept=kept_backends(config))
     rollout = RolloutStack(scope, config)
     routing = RoutingStack(
         scope, config, registry, routes,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from model.catalog.functions import RETIRED_RUST_BACKENDS, RUST_SCORER
 from model.config import Artifacts, EnvironmentConfig
 from model.function_spec import Artifact, FunctionSpec
 from model.paths import PROJECT_ROOT
+from model.routing.backend import Backend
 from model.routing.registry import TargetGroupRegistry
 from modules.aws import (
     AssetType,
@@ -44,7 +46,10 @@ class LambdaStack(EnvironmentStack):
         config: EnvironmentConfig,
         registry: TargetGroupRegistry[LbTargetGroup],
         functions: tuple[FunctionSpec, ...],
+        kept: tuple[Backend, ...] = (),
     ) -> None:
+        """``kept``: the retired shared Rust target groups kept (with their permissions and
+        attachments) while a live rule still forwards to them (docs/runbook.md)."""
         super().__init__(scope, config, "lambdas")
         network = resolve_network(self, config.network)
         security_group = SecurityGroup(
@@ -107,13 +112,19 @@ class LambdaStack(EnvironmentStack):
             )
             self.functions[spec.name] = function
             function_name_ref = function.function.function_name
-            for backend in spec.backends:  # a released function's: at its alias
+            retained = kept if spec.name == RUST_SCORER.name else ()
+            for backend in (*spec.backends, *retained):
+                # a released function's target groups invoke its alias; the shared Rust target
+                # groups of the layout before (docs/runbook.md) keep the function itself, as
+                # they were deployed: a Lambda target group holds one target, so changing it
+                # under a live rule would leave the rule without one for a moment
+                legacy = backend in RETIRED_RUST_BACKENDS
                 LambdaTargetGroup(
                     self, backend,
                     name=config.target_group_name(backend.target_group),
                     function_name=function_name_ref,
-                    function_arn=function.target_arn,
-                    qualifier=function.qualifier,
+                    function_arn=function.function.arn if legacy else function.target_arn,
+                    qualifier=None if legacy else function.qualifier,
                     registry=registry,
                 )
 

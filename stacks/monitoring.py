@@ -19,7 +19,7 @@ from model.catalog.functions import all_backends
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
 from model.monitoring.alarm_model import AlarmKind, Evaluation, Subject
-from model.rollout.controls import rust_alarm_prefixes, rust_backends
+from model.rollout.controls import effective_routes, rust_alarm_prefixes
 from model.routing.backend import Backend
 from model.routing.listener import Listener
 from model.routing.registry import TargetGroupRegistry
@@ -63,6 +63,7 @@ class MonitoringStack(EnvironmentStack):
 
         # Every target group: (backend, base name of the function it belongs to or None).
         function_of = {b.key: f.name for f in functions for b in f.backends}
+        names = {b.key: b.target_group for f in functions for b in f.backends}
         targets = [(b, function_of.get(b.key)) for b in all_backends(functions, services)]
         suffix = {b.key: registry.resolve(b.listener, b.key).arn_suffix for b, _ in targets}
         for kind in TARGET_ALARMS:
@@ -91,22 +92,19 @@ class MonitoringStack(EnvironmentStack):
         arn_suffixes = {f"lb:{listener}": token for listener, token in lbs.items()}
         arn_suffixes |= {f"tg:{key}": token for key, token in suffix.items()}
         rows = []
-        for route in routes:
+        for route in effective_routes(config, routes):  # the Rust target groups' layout
             if not route.action.weighted:
                 continue
             python, rust = route.action.backends()
-            lb = route.listener
             rows.append(RolloutRow(
-                route.key, f"lb:{lb}",
+                route.key, f"lb:{route.listener}",
                 TargetSeries(f"Python {python.removeprefix('py:')}", f"tg:{python}"),
-                TargetSeries(f"Rust ({rust}, all weighted routes of the {lb} ALB)",
-                             f"tg:{rust}")))
+                TargetSeries(f"Rust {config.target_group_name(names[rust])}", f"tg:{rust}")))
         self.dashboards = rollout_dashboards(
             self, config.rollout_dashboard_name(), config.region, rows, arn_suffixes)
 
         # A Rust alarm entering ALARM aborts the rollout, with nobody watching; the controller
         # moves it on its schedule. Both act on the rollout stack's table (by its name).
-        rust = rust_backends(routes)
         account_id = DataAwsCallerIdentity(self, "account").account_id
         self.rollout_abort = RolloutAbortFunction(
             self, config,

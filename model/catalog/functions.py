@@ -6,9 +6,11 @@ table uses, and the target group's base name (before the environment's name pref
 
 from __future__ import annotations
 
+from model.catalog.route_table import ROUTES
 from model.function_spec import FunctionSpec, ImageCode, ZipCode
-from model.routing.backend import Backend
+from model.routing.backend import Backend, own_rust, own_rust_target_group
 from model.routing.listener import INTERNAL, PUBLIC, Listener
+from model.routing.route import Route
 
 _V1 = "aws_lambdas.scorer_api_passport.v1"
 
@@ -38,17 +40,34 @@ def _zip(name: str, handler: str, listener: Listener) -> FunctionSpec:
     )
 
 
+def rust_route_backends(routes: tuple[Route, ...] = ROUTES) -> tuple[Backend, ...]:
+    """The Rust function's target groups: one per weighted route of ``routes`` that forwards to
+    its own (``rust:<route key>``, ``rs-<route key>``), on the route's load balancer; derived
+    from the route table, never listed by hand."""
+    return tuple(Backend(r.listener, own_rust(r.key), own_rust_target_group(r.key))
+                 for r in routes if (split := r.action.split()) and split[1] == own_rust(r.key))
+
+
+# The shared Rust target groups of the layout before per-route ones (one per load balancer).
+# No route uses them; the Lambda stack keeps them while a live rule still forwards to them
+# (``EnvironmentConfig.kept_rust_target_groups``, set by the deploy driver), so that a deployed
+# environment moves to the per-route ones without a request dropped (docs/runbook.md), and
+# the abort treats them as Rust while they live. ``shared_rust_target_groups`` deploys them as
+# the routes' Rust side again (the old layout).
+RETIRED_RUST_BACKENDS: tuple[Backend, ...] = (
+    Backend(PUBLIC, "rust", "l-passport-v2-rust-scorer"),
+    Backend(INTERNAL, "rust-int", "l-passport-v2-rust-scorer-int"),
+)
+
 RUST_SCORER = FunctionSpec(
     name="passport-v2-rust-scorer",
     code=ZipCode(handler="bootstrap", runtime="provided.al2023", artifact="rust"),
     memory_mb=256,
     timeout_s=30,
     architecture="arm64",
-    # A target group serves one load balancer, so the Rust function has one per ALB.
-    backends=(
-        Backend(PUBLIC, "rust", "l-passport-v2-rust-scorer"),
-        Backend(INTERNAL, "rust-int", "l-passport-v2-rust-scorer-int"),
-    ),
+    # One target group per weighted route (each on its route's load balancer, with its own
+    # invoke permission), so every route's Rust side has its own metrics.
+    backends=rust_route_backends(),
     layers=("otel-collector-arm64",),
     environment=(
         ("HUMAN_POINTS_ENABLED", "true"),

@@ -2,7 +2,9 @@
 
 Each route: key (its Terraform address is ``aws_lb_listener_rule.<key with underscores>``),
 listener, priority, conditions, action, and why it exists. Weighted routes send
-``100 - R`` to Python and ``R`` to Rust, sticky for an hour. Rules are evaluated from the
+``100 - R`` to Python and ``R`` to Rust, sticky for an hour; their Rust side, ``RUST_OF_ROUTE``,
+is the Rust function through a target group of the route's own (``rust:<route key>``, target
+group ``rs-<route key>``, derived in ``model/catalog/functions.py``). Rules are evaluated from the
 lowest priority up; the first match wins. The listeners (default actions, canary and legacy
 ranges) are in ``model/routing/listener.py``.
 
@@ -16,12 +18,13 @@ deployed is in ``model/catalog/route_history.py``.
 from __future__ import annotations
 
 from model.routing.actions import fixed_response, forward, weighted_forward
+from model.routing.backend import RUST_OF_ROUTE
 from model.routing.listener import INTERNAL, PUBLIC
-from model.routing.route import Route, when
+from model.routing.route import Route, when, with_own_rust
 
 _GITCOIN_BODY = '{"msg": "This service is not available for requests to the *.gitcoin.co domain"}'
 
-ROUTES: tuple[Route, ...] = (
+ROUTES: tuple[Route, ...] = with_own_rust((
     # ---- public ALB, HTTPS :443 -------------------------------------------------------
     Route("submit-passport", PUBLIC, 1030,
           when("/registry/submit-passport", ["POST"]),
@@ -33,15 +36,15 @@ ROUTES: tuple[Route, ...] = (
           why="Python only: the Rust scorer does not implement the POST score"),
     Route("ceramic-cache-bulk-post", PUBLIC, 1032,
           when("/ceramic-cache/stamps/bulk", ["POST"]),
-          weighted_forward("py:cc-v1-st-bulk-POST-0", "rust"),
+          weighted_forward("py:cc-v1-st-bulk-POST-0", RUST_OF_ROUTE),
           why="hot endpoint, reimplemented in Rust", canary=1021),
     Route("ceramic-cache-bulk-patch", PUBLIC, 1033,
           when("/ceramic-cache/stamps/bulk", ["PATCH"]),
-          weighted_forward("py:cc-v1-st-bulk-PATCH-0", "rust"),
+          weighted_forward("py:cc-v1-st-bulk-PATCH-0", RUST_OF_ROUTE),
           why="hot endpoint, reimplemented in Rust", canary=1022),
     Route("ceramic-cache-bulk-delete", PUBLIC, 1034,
           when("/ceramic-cache/stamps/bulk", ["DELETE"]),
-          weighted_forward("py:cc-v1-st-bulk-DELETE-0", "rust"),
+          weighted_forward("py:cc-v1-st-bulk-DELETE-0", RUST_OF_ROUTE),
           why="hot endpoint, reimplemented in Rust", canary=1023),
     Route("passport-analysis", PUBLIC, 1035,
           when("/passport/analysis/*", ["GET"]),
@@ -49,15 +52,15 @@ ROUTES: tuple[Route, ...] = (
           why="Python only"),
     Route("ceramic-cache-score-get", PUBLIC, 1036,
           when("/ceramic-cache/score/0x*", ["GET"]),
-          weighted_forward("py:cc-v1-score-GET-0", "rust"),
+          weighted_forward("py:cc-v1-score-GET-0", RUST_OF_ROUTE),
           why="hot endpoint, reimplemented in Rust", canary=1024),
     Route("ceramic-cache-weights", PUBLIC, 1037,
           when("/ceramic-cache/weights", ["GET"]),
-          weighted_forward("py:cc-weights-GET-0", "rust"),
+          weighted_forward("py:cc-weights-GET-0", RUST_OF_ROUTE),
           why="hot endpoint, reimplemented in Rust", canary=1025),
     Route("ceramic-cache-stamp", PUBLIC, 1038,
           when("/ceramic-cache/stamp", ["GET"]),
-          weighted_forward("py:cc-v1-st-GET-0", "rust"),
+          weighted_forward("py:cc-v1-st-GET-0", RUST_OF_ROUTE),
           why="hot endpoint, reimplemented in Rust", canary=1026),
     Route("v2-block-gitcoin", PUBLIC, 2109,
           when("/v2/*", host="*.gitcoin.co"),
@@ -73,7 +76,7 @@ ROUTES: tuple[Route, ...] = (
           why="the history path also matches the 2112 score pattern, so it must stay below 2112"),
     Route("v2-stamps-score", PUBLIC, 2112,
           when("/v2/stamps/*/score/*", ["GET"], "*.passport.xyz"),
-          weighted_forward("py:passport-v2-stamp-score", "rust"),
+          weighted_forward("py:passport-v2-stamp-score", RUST_OF_ROUTE),
           why="the main scoring endpoint, reimplemented in Rust", canary=1027),
     Route("v2-catchall", PUBLIC, 2200,
           when("/v2/*", host="*.passport.xyz"),
@@ -94,15 +97,15 @@ ROUTES: tuple[Route, ...] = (
     # ---- internal ALB, HTTP :80 ---------------------------------------------------------
     Route("embed-add-stamps", INTERNAL, 2104,
           when("/internal/embed/stamps/*", ["POST"]),
-          weighted_forward("py:embed-st-lambda", "rust-int"),
+          weighted_forward("py:embed-st-lambda", RUST_OF_ROUTE),
           why="embed endpoint, reimplemented in Rust", canary=2095),
     Route("embed-validate-key", INTERNAL, 2105,
           when("/internal/embed/validate-api-key", ["GET"]),
-          weighted_forward("py:embed-rl-lambda", "rust-int"),
+          weighted_forward("py:embed-rl-lambda", RUST_OF_ROUTE),
           why="embed endpoint, reimplemented in Rust", canary=2096),
     Route("embed-get-score", INTERNAL, 2106,
           when("/internal/embed/score/*/*", ["GET"]),
-          weighted_forward("py:embed-gs-lambda", "rust-int"),
+          weighted_forward("py:embed-gs-lambda", RUST_OF_ROUTE),
           why="embed endpoint, reimplemented in Rust", canary=2097),
     Route("embed-config", INTERNAL, 2107,
           when("/internal/embed/config", ["GET"]),
@@ -114,6 +117,6 @@ ROUTES: tuple[Route, ...] = (
           why="Python-only endpoint: keeps it out of the weighted catch-all (Rust answers 404)"),
     Route("internal-catchall", INTERNAL, 2120,
           when("/internal/*"),
-          weighted_forward("svc:internal", "rust-int"),
+          weighted_forward("svc:internal", RUST_OF_ROUTE),
           why="every other internal endpoint, shared between the service and Rust", canary=2098),
-)
+))

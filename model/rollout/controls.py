@@ -20,8 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from model.catalog.functions import FUNCTIONS, RETIRED_RUST_BACKENDS, RUST_SCORER
+from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
 from model.function_spec import FunctionSpec
+from model.routing.backend import Backend, own_rust, own_rust_target_group, route_of_rust
 from model.routing.listener import CANARY_HEADER, LISTENERS
 from model.routing.route import Route, with_header
 
@@ -59,8 +62,51 @@ def effective_routes(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tu
         replace(route, action=route.action.rolled_out(rust_percent_of(config, route.key),
                                                       not rolled_back(config, route.key)))
         if route.action.weighted else route
-        for route in routes)
+        for route in _rust_layout(config, routes))
     return applied + canaries(config, applied)
+
+
+def _rust_layout(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    """``routes`` as ``config`` lays out the Rust target groups: their own (as declared), or
+    in the shared layout each route's own replaced by the retired one of its load balancer."""
+    if not config.shared_rust_target_groups:
+        return routes
+    shared = {b.listener: b.key for b in RETIRED_RUST_BACKENDS}
+    return tuple(
+        replace(route, action=replace(route.action, rust=shared[route.listener]))
+        if (split := route.action.split()) and route_of_rust(split[1]) == route.key else route
+        for route in routes)
+
+
+def effective_functions(config: EnvironmentConfig,
+                        functions: tuple[FunctionSpec, ...]) -> tuple[FunctionSpec, ...]:
+    """``functions`` as ``config`` lays out the Rust target groups: in the shared layout the
+    Rust function serves the retired shared target groups instead of the per-route ones."""
+    if not config.shared_rust_target_groups:
+        return functions
+    return tuple(replace(f, backends=RETIRED_RUST_BACKENDS) if f.name == RUST_SCORER.name else f
+                 for f in functions)
+
+
+def retirable_backends(config: EnvironmentConfig,
+                       routes: tuple[Route, ...] = ROUTES) -> tuple[Backend, ...]:
+    """Every Rust target group a deployed environment may still have that ``config``'s layout
+    does not declare: the retired shared ones (unless in the shared layout), and the own
+    one of every route of ``routes`` that has none now (no longer weighted, or the shared
+    layout). The deploy driver keeps those a live rule forwards to (``kept_backends``)."""
+    declared = {b.key for f in effective_functions(config, FUNCTIONS) for b in f.backends}
+    own = tuple(Backend(r.listener, own_rust(r.key), own_rust_target_group(r.key))
+                for r in routes)
+    return tuple(b for b in (*RETIRED_RUST_BACKENDS, *own) if b.key not in declared)
+
+
+def kept_backends(config: EnvironmentConfig,
+                  routes: tuple[Route, ...] = ROUTES) -> tuple[Backend, ...]:
+    """The undeclared Rust target groups the Lambda stack keeps beside the declared ones
+    (``kept_rust_target_groups``: while a live rule forwards to them), without alarms: no
+    route uses them any more."""
+    return tuple(b for b in retirable_backends(config, routes)
+                 if b.key in config.kept_rust_target_groups)
 
 
 def canaries(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Route, ...]:
@@ -85,7 +131,7 @@ def canaries(config: EnvironmentConfig, routes: tuple[Route, ...]) -> tuple[Rout
 
 
 def rust_backends(routes: tuple[Route, ...]) -> set[str]:
-    """The Rust backends of the weighted routes (one per load balancer)."""
+    """The Rust backends of the weighted routes (one per route)."""
     return {split[1] for r in routes if (split := r.action.split())}
 
 
@@ -94,7 +140,8 @@ def rust_alarm_prefixes(config: EnvironmentConfig, routes: tuple[Route, ...],
     """Alarm-name prefixes of the Rust target groups, the Rust function and the load
     balancers (``EnvironmentConfig.alarm_name``: ``<prefix>scorer-<env>-<subject>-<alarm>``):
     the alarms whose ALARM aborts a rollout."""
-    rust = rust_backends(routes)
+    rust = rust_backends(_rust_layout(config, routes))
+    functions = effective_functions(config, functions)
     subjects = [config.target_group_name(b.target_group) for f in functions
                 for b in f.backends if b.key in rust]
     subjects += [config.function_name(f.name) for f in functions

@@ -7,9 +7,10 @@ actions are in ``model.routing.actions``, listeners in ``model.routing.listener`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from model.routing.actions import Action
+from model.routing.backend import RUST_OF_ROUTE, own_rust
 from model.routing.conditions import Conditions
 from model.routing.listener import Listener
 
@@ -57,3 +58,12 @@ def first_match(routes: tuple[Route, ...], listener: Listener, method: str, host
         if route.conditions.matches(method, host, path, headers):
             return route
     return None
+
+
+def with_own_rust(routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    """``routes`` with every weighted action that names ``RUST_OF_ROUTE`` forwarding to its
+    route's own Rust target group (``own_rust``)."""
+    return tuple(
+        replace(route, action=replace(route.action, rust=own_rust(route.key)))
+        if (split := route.action.split()) and split[1] == RUST_OF_ROUTE else route
+        for route in routes)

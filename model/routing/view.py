@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from model.catalog.functions import all_backends
+from model.catalog.functions import RETIRED_RUST_BACKENDS, all_backends
 from model.catalog.route_table import ROUTES
 from model.config import EnvironmentConfig
-from model.rollout.controls import effective_routes
+from model.rollout.controls import effective_routes, retirable_backends, rust_backends
 from model.routing.actions import ActionView
 from model.routing.backend import Backend
 from model.routing.conditions import Conditions
@@ -53,9 +53,21 @@ class RuleView:
 def target_group_names(
     config: EnvironmentConfig, backends: tuple[Backend, ...] | None = None
 ) -> dict[str, str]:
-    """Backend key -> target group name in ``config``'s environment."""
-    backends = all_backends() if backends is None else backends
+    """Backend key -> target group name in ``config``'s environment (the retired shared Rust
+    target groups too: rules may forward to them while an environment moves off them)."""
+    backends = (*all_backends(), *RETIRED_RUST_BACKENDS) if backends is None else backends
     return {b.key: config.target_group_name(b.target_group) for b in backends}
+
+
+def rust_target_group_names(config: EnvironmentConfig,
+                            routes: tuple[Route, ...] = ROUTES) -> set[str]:
+    """The names of every Rust target group of ``config``: each weighted route's, and those
+    its layout retires (the shared ones, a route's own once it is not weighted): Rust while
+    they live, so an abort moves a rule off them too."""
+    names = target_group_names(config)
+    return ({names[b] for b in rust_backends(effective_routes(config, routes))}
+            | {config.target_group_name(b.target_group)
+               for b in (*RETIRED_RUST_BACKENDS, *retirable_backends(config, routes))})
 
 
 def intended(config: EnvironmentConfig, routes: tuple[Route, ...] = ROUTES) -> list[RuleView]:

@@ -26,7 +26,7 @@ from model.routing.actions import ActionView
 from model.routing.conditions import Conditions
 from model.routing.listener import INTERNAL, PUBLIC, Listener
 from model.routing.route import Route
-from model.routing.view import RuleView, target_group_names
+from model.routing.view import RuleView, rust_target_group_names, target_group_names
 from ops.adapters.clients import Elbv2Client
 
 ROUTE_TAG = "Route"
@@ -348,6 +348,12 @@ class Router:
     def live(self) -> dict[Listener, list[LiveRule]]:
         return {listener: self.rules.rules(arn) for listener, arn in self.listener_arns().items()}
 
+    def target_groups_in_use(self) -> set[str]:
+        """The names of every target group a live rule of either listener forwards to (its
+        own rules or not: AWS refuses to delete a target group any rule uses)."""
+        return {target_group_name(arn) for rules in self.live().values() for rule in rules
+                for arn, _ in rule.forwards_to()}
+
     def views(self) -> list[RuleView]:
         """Every non-default rule on both listeners; a rule is named by its ``Route`` tag,
         else ``held`` (a priority other owners hold on an adopted listener), ``legacy`` (a
@@ -474,8 +480,7 @@ class Router:
         """Every rule of both listeners that gives a Rust target group traffic (a weight
         above 0; a canary forwards to Rust alone), in state or not: ``route (listener
         priority): Rust weight W``."""
-        names = target_group_names(self.config)
-        rust = {names[split[1]] for r in ROUTES if (split := r.action.split())}
+        rust = rust_target_group_names(self.config)  # the retired shared ones too
         found = []
         for listener, arn in self.listener_arns().items():
             for rule in self.rules.forwarding_to(arn, rust):
@@ -513,7 +518,7 @@ class Router:
         keys = rule_keys(routes)
         names = target_group_names(self.config)
         splits = {r.key: split for r in ROUTES if (split := r.action.split())}
-        rust = {names[rust] for _, rust in splits.values()}
+        rust = rust_target_group_names(self.config)
         python_of = {key: names[python] for key, (python, _) in splits.items()}
         python_of |= {canary_key(key): name for key, name in python_of.items()}
         arns = self.rules.target_group_arns(python_of.values())

@@ -39,7 +39,10 @@ def render(routes: tuple[Route, ...] = ROUTES, rust_percents: dict[str, int] | N
         "",
         "Rules are evaluated from the lowest priority up; the first match wins. Weighted routes "
         "send `100 - R` to Python and `R` to Rust; each rule is "
-        "`aws_lb_listener_rule.<key with underscores>` in the `scorer-<env>-routing` stack.",
+        "`aws_lb_listener_rule.<key with underscores>` in the `scorer-<env>-routing` stack. "
+        "Each weighted route's Rust side is the Rust function through a target group of its "
+        "own, `rust:<route key>` (target group `rs-<route key>`, its own invoke permission and "
+        "metrics), which its canary rule forwards to as well.",
         "",
     ]
     if rust_percents:

@@ -45,6 +45,7 @@ from environments import ROLLOUT_STATE_VARIABLE
 from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS, EnvironmentConfig, deploy_waves
 from model.paths import PROJECT_ROOT
+from model.rollout.controls import retirable_backends
 from model.rollout.state import (
     RolloutError,
     RolloutState,
@@ -247,6 +248,9 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                 raise DeployError(f"cannot read the rollout state of {config.name} "
                                   f"({config.rollout_table_name()}): {error}") from error
             env |= persisted.variables
+        kept = kept_in_use(config, env, say, client) if "lambdas" in wanted else []
+        if kept:
+            env[KEPT_VARIABLE] = ",".join(kept)
         work = work_folder(config_name)
         try:
             _state_link(work, config, state_dir)
@@ -291,6 +295,8 @@ def deploy(config_name: str, parts: list[str], environ: dict[str, str], say: Say
                     outcomes = [pool.submit(one, part, shares[part]) for part in wave]
                 for outcome in outcomes:
                     outcome.result()  # the first failure stops the deploy after its wave
+            if kept:  # contract: the Lambda stack again, without what no live rule uses now
+                _contract(config, kept, env, work, say, state_dir, client)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -370,6 +376,56 @@ def record_rust_release(config: EnvironmentConfig, before: LiveRelease, env: dic
         return
     say(f"rollout state of {config.name}: Rust release {config.rust_version} deployed at R 0 "
         f"(was {was}), not validated ({written.state.release})")
+# Expand / contract of Rust target groups (docs/runbook.md): a Rust target group the model no
+# longer declares (the retired shared ones; a route's own when it stops being weighted) stays in
+# the Lambda stack while a live rule forwards to it (Terraform would destroy it before the
+# routing stack moves the rule, and AWS refuses to delete a target group a rule uses); after the
+# routing stack applied, the Lambda stack is applied once more without those no rule uses now.
+KEPT_VARIABLE = "RUST_KEPT_TARGET_GROUPS"
+
+
+def kept_in_use(config: EnvironmentConfig, env: dict[str, str], say: Say,
+                client: Elbv2Client | None = None) -> list[str]:
+    """The backend keys of the undeclared Rust target groups a live rule forwards to (none
+    before the load balancers exist)."""
+    retirable = {config.target_group_name(b.target_group): b.key
+                 for b in retirable_backends(config, ROUTES)}
+    try:
+        router = Router(client or aws_client("elbv2", config.region, env), config)
+        in_use = router.target_groups_in_use()
+    except LiveError:
+        return []  # no load balancer yet: no rule uses anything
+    except Exception as error:  # credentials, endpoint, API errors: say which
+        raise DeployError(f"cannot read the live listeners of {config.name} (which retired "
+                          f"Rust target groups rules still use): {error}") from error
+    kept = sorted(retirable[name] for name in in_use if name in retirable)
+    if kept:
+        say(f"keeping the Rust target groups {', '.join(kept)} while live rules forward to "
+            "them (removed after the routing stack moved them)")
+    return kept
+
+
+def _contract(config: EnvironmentConfig, kept: list[str], env: dict[str, str], work: Path,
+              say: Say, state_dir: Path | None, client: Elbv2Client | None) -> None:
+    """After every stack applied: the Lambda stack synthesized and applied once more with
+    only the kept target groups a live rule still forwards to."""
+    still = kept_in_use(config, env, lambda _: None, client)
+    gone = [key for key in kept if key not in still]
+    if not gone:
+        say(f"the Rust target groups {', '.join(kept)} are still used by live rules: kept")
+        return
+    folder = work / "contract"
+    folder.mkdir()
+    _state_link(folder, config, state_dir)
+    env = {k: v for k, v in env.items() if k != KEPT_VARIABLE}
+    if still:
+        env[KEPT_VARIABLE] = ",".join(still)
+    outdir = folder / "cdktf.out"
+    synth(env, outdir)
+    stack = config.stack_name("lambdas")
+    label = f"[contract] {stack}"
+    say(f"{label}: no live rule forwards to {', '.join(gone)} any more: removing them")
+    _apply_importing(outdir / "stacks" / stack, env, label, say)
 
 
 # Deploy-time variables that set weights; without any of them a deploy keeps the persisted ones

@@ -44,7 +44,7 @@ def test_a_killed_deploys_orphaned_canary_is_reported_refused_rolled_back_and_ad
              "HttpRequestMethodConfig": {"Values": list(bulk.conditions.methods)}},
             {"Field": "http-header", "HttpHeaderConfig": {
                 "HttpHeaderName": "X-Use-Rust-Scorer", "Values": ["true"]}}],
-        Actions=[{"Type": "forward", "TargetGroupArn": groups["l-passport-v2-rust-scorer"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": groups["rs-ceramic-cache-bulk-post"]}],
         Tags=[{"Key": "Route", "Value": "ceramic-cache-bulk-post-canary"}])
 
     code, out, _ = cli.routes_diff()

@@ -67,7 +67,7 @@ def test_advance_waits_for_the_bake_and_tick_aborts_on_a_red_gate(
     lb = balancer["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
     cloudwatch = deployment.aws("cloudwatch")
     for group, requests, errors in (("l-cc-v1-st-bulk-POST-0", 1000, 1),
-                                    ("l-passport-v2-rust-scorer", 1000, 100)):
+                                    ("rs-ceramic-cache-bulk-post", 1000, 100)):
         dimensions = [{"Name": "LoadBalancer", "Value": lb},
                       {"Name": "TargetGroup", "Value": groups[group]}]
         cloudwatch.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[
@@ -103,7 +103,7 @@ def test_the_abort_function_given_a_rust_alarm_aborts_a_healthy_step(
     assert code == 0, out + err
     assert weights(deployment.ours()) == {(75, 25)}
     client = deployment.aws
-    alarm = LOCAL.alarm_name("l-passport-v2-rust-scorer", "target-5xx-ratio-burst")
+    alarm = LOCAL.alarm_name("rs-ceramic-cache-bulk-post", "target-5xx-ratio-burst")
     client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="ALARM",
                                          StateReason="Threshold Crossed: 3 datapoints")
     event: dict[str, Any] = {

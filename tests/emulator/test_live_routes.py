@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from model.catalog.route_table import ROUTES
 from model.routing.listener import PUBLIC
-from model.routing.view import intended
+from model.routing.view import intended, rust_target_group_names
 from ops.adapters.alb import Router
 from ops.driver.terraform import changes, plan, synth
 from tests.helpers.emulator import (
@@ -33,12 +33,10 @@ def test_live_rules_equal_the_route_table(deployment: Deployment) -> None:
     live = deployment.ours()
     assert [v.comparable() for v in live] == [v.comparable() for v in intended(LOCAL)]
     assert {v.key for v in live} == {r.key for r in ROUTES}
-    for view in live:
+    rust = rust_target_group_names(LOCAL)
+    for view in live:  # a weighted rule's Rust side is its route's own target group
         names = {name for name, _ in view.targets}
-        if view.listener == PUBLIC.name:
-            assert "l-passport-v2-rust-scorer-int" not in names
-        else:
-            assert "l-passport-v2-rust-scorer" not in names
+        assert names & rust <= {LOCAL.target_group_name(f"rs-{view.key.removesuffix('-canary')}")}
     assert weights(live) == {(50, 50)}
 
 
@@ -114,7 +112,7 @@ def test_a_weight_changed_behind_terraforms_back_plans_exactly_that_rule(
         "ForwardConfig": {
             "TargetGroups": [
                 {"TargetGroupArn": arns["l-cc-v1-st-bulk-POST-0"], "Weight": 70},
-                {"TargetGroupArn": arns["l-passport-v2-rust-scorer"], "Weight": 30}],
+                {"TargetGroupArn": arns["rs-ceramic-cache-bulk-post"], "Weight": 30}],
             "TargetGroupStickinessConfig": {"Enabled": True, "DurationSeconds": 3600}},
     }])
     synth(deployment.env, deployment.outdir)
@@ -124,6 +122,6 @@ def test_a_weight_changed_behind_terraforms_back_plans_exactly_that_rule(
     assert code == 1
     assert out.splitlines()[0] == (
         "mismatch    public 1032 ceramic-cache-bulk-post: targets l-cc-v1-st-bulk-POST-0=70, "
-        "l-passport-v2-rust-scorer=30 (want l-cc-v1-st-bulk-POST-0=50, "
-        "l-passport-v2-rust-scorer=50)")
+        "rs-ceramic-cache-bulk-post=30 (want l-cc-v1-st-bulk-POST-0=50, "
+        "rs-ceramic-cache-bulk-post=50)")
     assert out.splitlines()[1] == "rules of other owners or at legacy priorities (not drift):"

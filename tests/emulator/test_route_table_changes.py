@@ -16,7 +16,7 @@ from tests.helpers.emulator import Cli, Deployment
 
 ROUTE = "passport-analysis"
 FORWARD = 'forward("py:passport-analysis-GET-0"),'
-WEIGHTED = 'weighted_forward("py:passport-analysis-GET-0", "rust"),'
+WEIGHTED = 'weighted_forward("py:passport-analysis-GET-0", RUST_OF_ROUTE),'
 
 
 def _checkout_with_the_route_weighted(into: Path) -> Path:
@@ -40,8 +40,9 @@ def _run(copy: Path, deployment: Deployment, *argv: str) -> subprocess.Completed
 def test_a_route_made_weighted_enters_at_0_deploys_in_sync_and_leaves_again(
         deployment: Deployment, cli: Cli, tmp_path: Path) -> None:
     copy = _checkout_with_the_route_weighted(tmp_path)
+    # its own Rust target group first (the Lambda stack), then its rule
     deployed = _run(copy, deployment, "ops.cli.deploy", "--env", "local", "--parts",
-                    "routing", "--state-dir", str(deployment.state_dir))
+                    "lambdas,routing", "--state-dir", str(deployment.state_dir))
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert (f"rollout state of local reconciled with the route table: added {ROUTE} at R 0 "
             "(new weighted routes)") in deployed.stdout
@@ -49,7 +50,7 @@ def test_a_route_made_weighted_enters_at_0_deploys_in_sync_and_leaves_again(
     assert state is not None and state.routes[ROUTE] == 0 and ROUTE not in state.rollout_routes
     (rule,) = [v for v in deployment.live() if v.key == ROUTE]
     assert dict(rule.targets) == {"l-passport-analysis-GET-0": 100,
-                                  "l-passport-v2-rust-scorer": 0}
+                                  f"rs-{ROUTE}": 0}  # its own Rust target group
     diff = _run(copy, deployment, "ops.cli.routes", "diff", "--env", "local", "--live",
                 "--state", str(deployment.routing_state))
     assert diff.returncode == 0 and diff.stdout.startswith("in sync: local"), (
@@ -57,8 +58,13 @@ def test_a_route_made_weighted_enters_at_0_deploys_in_sync_and_leaves_again(
     assert cli.history()[-1]["why"].startswith(
         f"reconciled with the route table: added {ROUTE} at R 0")
 
-    said = deployment.deploy(["routing"])  # this checkout: the route is not weighted
+    # this checkout: the route is not weighted; its Rust target group is kept while its rule
+    # forwards to it, and removed once the routing stack moved the rule
+    said = deployment.deploy(["lambdas", "routing"])
     assert any(f"removed {ROUTE} (no longer weighted)" in line for line in said), said
+    assert f"keeping the Rust target groups rust:{ROUTE} while live rules forward to them " \
+           "(removed after the routing stack moved them)" in said, said
+    assert f"rs-{ROUTE}" not in deployment.target_groups()
     state = deployment.store().require().state
     assert state is not None and ROUTE not in state.routes
     cli.assert_in_sync()

@@ -99,10 +99,11 @@ CASES: tuple[BadInput, ...] = (
     BadInput("log-retention-invalid", "a log retention CloudWatch does not offer",
              "[production] log_retention_days 15 is not a CloudWatch retention",
              environment={"log_retention_days": 15}),
-    BadInput("target-group-name-too-long", "a name prefix that pushes a target group name "
-             "over 32 characters", "backend 'rust-int': target group name "
-             "'pay-l-passport-v2-rust-scorer-int' is 33 characters, more than 32",
-             environment={"name_prefix": "pay-"}),
+    BadInput("target-group-name-too-long", "a name prefix that pushes a route's Rust target "
+             "group name over 32 characters", "route 'ceramic-cache-bulk-delete': its Rust "
+             "target group (backend 'rust:ceramic-cache-bulk-delete', public load balancer): "
+             "target group name 'pays-rs-ceramic-cache-bulk-delete' is 33 characters, more "
+             "than 32", environment={"name_prefix": "pays-"}),
     BadInput("bucket-name-invalid", "a name prefix with capitals, which S3 bucket names "
              "refuse", "access log bucket name 'Tm-scorer-production-",
              environment={"name_prefix": "Tm-"}),
@@ -161,7 +162,7 @@ CASES: tuple[BadInput, ...] = (
              "canary=<priority> in the route table, from the public listener's canary range "
              "1021-1029 (free: 1028, 1029)", {"RUST_CANARY_ROUTES": "bad-input"},
              routes=lambda r: r + (_route("bad-input", 4000, action=weighted_forward(
-                 "py:cc-v1-st-GET-0", "rust")),)),
+                 "py:cc-v1-st-GET-0", "rust:ceramic-cache-stamp")),)),
     BadInput("rename-without-former-key", "a route key renamed without saying so (its rule "
              "was destroyed and created)", "route key 'ceramic-cache-stamp' was deployed and is "
              "gone from the route table: if the route was renamed, give the new route "
@@ -171,7 +172,7 @@ CASES: tuple[BadInput, ...] = (
     BadInput("stickiness-over-limit", "a weighted route sticky for longer than ALB allows",
              "route 'ceramic-cache-stamp' (public listener, priority 1038): stickiness 700000 s "
              "is outside 1..604800", routes=lambda r: tuple(
-                 replace(x, action=weighted_forward("py:cc-v1-st-GET-0", "rust", 700_000))
+                 replace(x, action=replace(x.action, stickiness_seconds=700_000))
                  if x.key == "ceramic-cache-stamp" else x for x in r)),
     BadInput("function-name-too-long", "a function name over Lambda's 64 characters",
              "function name 'cc-nonce-lambda-with-a-name-far-too-long-for-aws-lambda-to-accept' "
@@ -188,6 +189,10 @@ CASES: tuple[BadInput, ...] = (
              "the S3 key and the published version's description)",
              "RUST_VERSION='latest' is invalid: a Rust release is v<major>",
              {"RUST_VERSION": "latest"}),
+    BadInput("kept-target-group-unknown", "a kept Rust target group the layout does not retire "
+             "(a route's own, which it declares anyway)", "kept_rust_target_groups names "
+             "'rust:v2-stamps-score', which is not a Rust target group this layout retires",
+             {"RUST_KEPT_TARGET_GROUPS": "rust,rust:v2-stamps-score"}),
 )
 
 

@@ -25,7 +25,7 @@ from model.catalog.route_table import ROUTES
 from model.config import STACK_PARTS
 from model.rollout.state import TABLE_HASH_KEY, TABLE_RANGE_KEY
 from model.routing.listener import INTERNAL, PUBLIC
-from model.routing.view import RuleView
+from model.routing.view import RuleView, rust_target_group_names
 from ops.adapters.alb import Router
 from ops.adapters.store import RolloutStore
 from ops.cli.rollout import main as rollout_main
@@ -162,7 +162,7 @@ def weights(views: list[RuleView]) -> set[tuple[int | None, int | None]]:
         if view.stickiness is None and len(view.targets) < 2:
             continue
         targets = dict(view.targets)
-        rust = next(n for n in targets if n.startswith("l-passport-v2-rust-scorer"))
+        rust = next(n for n in targets if n in rust_target_group_names(LOCAL))
         python = next(n for n in targets if n != rust)
         found.add((targets[python], targets[rust]))
     return found

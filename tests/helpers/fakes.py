@@ -351,12 +351,11 @@ class FakeAccount:
         """Route key -> (live Rust weight, sticky) of every weighted rule (of ``keys``), read
         from the fake directly, not through the adapter under test."""
         from model.catalog.route_table import ROUTES
-        from model.routing.view import target_group_names
+        from model.routing.view import rust_target_group_names
         from ops.adapters.alb import target_group_name
 
         weighted = keys if keys is not None else {r.key for r in ROUTES if r.action.weighted}
-        names = target_group_names(config)
-        rust = {names[split[1]] for r in ROUTES if (split := r.action.split())}
+        rust = rust_target_group_names(config)  # the retired shared ones too
         found = {}
         for rules in self.elbv2.rules.values():
             for rule in rules:

@@ -54,12 +54,22 @@ SPEC_ROUTES = {
                          ("weighted", "svc:internal", "rust-int")),
 }
 
-# Target groups' Terraform addresses by backend (docs/architecture.md: l-<function>; services).
-def target_group_address(backend: str) -> str:
-    if backend == "rust":
-        return "l_passport_v2_rust_scorer"
-    if backend == "rust-int":
-        return "l_passport_v2_rust_scorer_int"
+# Issue 17 (docs/architecture.md): the Rust side of a weighted route (the spec's ``rust`` or
+# ``rust-int``, the Rust function on that route's load balancer) is a target group of the
+# route's own, ``rs-<route key>``; the shared ones (``l-passport-v2-rust-scorer[-int]``) are
+# retired.
+SPEC_RUST_TARGET_GROUPS = {route[0]: f"rs-{route[0]}" for route in SPEC_ROUTES.values()
+                           if route[4][0] == "weighted"}
+SPEC_SHARED_RUST_TARGET_GROUPS = {"public": "l-passport-v2-rust-scorer",
+                                  "internal": "l-passport-v2-rust-scorer-int"}
+
+
+# Target groups' Terraform addresses by backend (docs/architecture.md: l-<function>; services;
+# a weighted route's Rust side: its own, named after the route).
+def target_group_address(backend: str, route_key: str | None = None) -> str:
+    if backend in ("rust", "rust-int"):
+        assert route_key is not None, "the Rust target group is the route's own"
+        return SPEC_RUST_TARGET_GROUPS[route_key].replace("-", "_")
     if backend.startswith("svc:"):
         return "svc_" + backend.removeprefix("svc:")
     return "l_" + backend.removeprefix("py:").replace("-", "_")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.spec_functions import SPEC_FUNCTIONS
-from tests.helpers.spec_routes import SPEC_R, SPEC_ROUTES
+from tests.helpers.spec_routes import SPEC_R, SPEC_ROUTES, SPEC_RUST_TARGET_GROUPS
 from tests.helpers.synth import (
     EMERGENCY,
     ROLLOUT,
@@ -50,8 +50,8 @@ OVERRIDES = {  # target group -> kind -> (threshold, M, N)
 TARGET_GROUPS = {
     **{f"l-{name}": (alb, "lambdas")
        for name, (*_, alb) in SPEC_FUNCTIONS.items() if alb != "both"},
-    "l-passport-v2-rust-scorer": ("public", "lambdas"),
-    "l-passport-v2-rust-scorer-int": ("internal", "lambdas"),
+    **{SPEC_RUST_TARGET_GROUPS[key]: (listener, "lambdas")  # a Rust one per weighted route
+       for (listener, _), (key, *_, action) in SPEC_ROUTES.items() if action[0] == "weighted"},
     "svc-default": ("public", "public-alb"),
     "svc-registry": ("public", "public-alb"),
     "svc-internal": ("internal", "internal-alb"),
@@ -222,7 +222,7 @@ def test_rollout_dashboard_puts_python_and_rust_side_by_side(
         route, panel = widget["properties"]["title"].split(": ")
         by_route.setdefault(route, {})[panel] = widget
     assert set(by_route) == set(weighted)
-    for route, (listener, python, rust) in weighted.items():
+    for route, (listener, python, _) in weighted.items():
         panels = by_route[route]
         assert {p: (w["properties"]["metrics"][0][1], w["properties"]["stat"])
                 for p, w in panels.items()} == {
@@ -231,8 +231,7 @@ def test_rollout_dashboard_puts_python_and_rust_side_by_side(
             "response time p50": ("TargetResponseTime", "p50"),
             "response time p99": ("TargetResponseTime", "p99")}
         assert len({w["y"] for w in panels.values()}) == 1  # one row per route
-        rust_tg = {"rust": "l-passport-v2-rust-scorer", "rust-int": "l-passport-v2-rust-scorer-int"
-                   }[rust]
+        rust_tg = SPEC_RUST_TARGET_GROUPS[route]  # the route's own, not the listener's
         python_tg = f"l-{python[3:]}" if python.startswith("py:") else python.replace(":", "-")
         for widget in panels.values():
             python_series, rust_series = widget["properties"]["metrics"]
@@ -291,14 +290,15 @@ def test_a_rust_alarm_in_alarm_invokes_the_abort_function(synthesized: Synthesiz
     assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
     assert pattern["detail"]["state"] == {"value": ["ALARM"]}
     prefixes = {p["prefix"] for p in pattern["detail"]["alarmName"]}
-    assert prefixes == {"scorer-production-l-passport-v2-rust-scorer-",
-                        "scorer-production-l-passport-v2-rust-scorer-int-",
-                        "scorer-production-passport-v2-rust-scorer-",
+    rust = {f"scorer-production-{name}-" for name in SPEC_RUST_TARGET_GROUPS.values()}
+    assert prefixes == {*rust, "scorer-production-passport-v2-rust-scorer-",
                         "scorer-production-public-alb-", "scorer-production-internal-alb-"}
     alarms = {name for kind in stack["aws_cloudwatch_metric_alarm"].values()
               for name in (v["alarm_name"] for v in kind["for_each"].values())}
     watched = {a for a in alarms if a.startswith(tuple(prefixes))}
-    assert watched and all("rust" in a or "-alb-" in a for a in watched)
+    assert watched and all("rust" in a or "-alb-" in a or "-rs-" in a for a in watched)
+    assert all(any(f"-{name}-" in a for a in watched)
+               for name in SPEC_RUST_TARGET_GROUPS.values())  # every route's Rust alarms
     assert stack["aws_cloudwatch_event_target"]["rollout_abort"]["arn"] == (
         "${aws_lambda_function.rollout_abort.arn}")
     function = stack["aws_lambda_function"]["rollout_abort"]

@@ -45,13 +45,14 @@ def test_canary_rules(synthesize_with: Synth) -> None:
     assert {"http_header": {"http_header_name": "X-Use-Rust-Scorer", "values": ["true"]}} in (
         public["condition"])
     assert public["action"][0]["target_group_arn"].endswith(
-        "aws_lb_target_groupl_passport_v2_rust_scorerarn}")
+        "aws_lb_target_grouprs_ceramic_cache_bulk_postarn}")  # its route's own Rust one
     assert internal["action"][0]["target_group_arn"].endswith(
-        "aws_lb_target_groupl_passport_v2_rust_scorer_intarn}")
+        "aws_lb_target_grouprs_embed_add_stampsarn}")
     text = explain(replace(PRODUCTION, canary_routes=("ceramic-cache-bulk-post",)), "POST",
                    "/ceramic-cache/stamps/bulk", PUBLIC, {"x-use-rust-scorer": "TRUE"})
     assert "rule ceramic-cache-bulk-post-canary (priority 1021)" in text
-    assert "-> rust (l-passport-v2-rust-scorer): all traffic" in text
+    assert ("-> rust:ceramic-cache-bulk-post (rs-ceramic-cache-bulk-post): all traffic"
+            in text)
 
 
 def test_emergency_rollback_is_r_zero_without_stickiness_in_place(synthesize_with: Synth) -> None:
@@ -152,8 +153,8 @@ def test_a_per_route_abort_renders_r_zero_not_sticky_on_those_rules_only(
     canary = found["ceramic_cache_bulk_post_canary"]["action"][0]
     assert canary["target_group_arn"].endswith("aws_lb_target_groupl_cc_v1_st_bulk_POST_0arn}")
     internal = found["embed_add_stamps_canary"]["action"][0]  # not aborted: still to Rust
-    assert internal["target_group_arn"].endswith(
-        "aws_lb_target_groupl_passport_v2_rust_scorer_intarn}")
+    assert internal["target_group_arn"].endswith(  # its route's own Rust target group
+        "aws_lb_target_grouprs_embed_add_stampsarn}")
     (pinned,) = found["v2_stamps_score"]["lifecycle"]["precondition"]
     assert f'try(!{aborted("v2-stamps-score")} || true, false)' in pinned["condition"]
     (free,) = found["embed_get_score"]["lifecycle"]["precondition"]

@@ -21,7 +21,11 @@ from modules.aws import Testing
 from stacks.internal_alb import InternalAlbStack
 from stacks.routing import RoutingStack
 from tests.helpers.spec_functions import SPEC_FUNCTIONS
-from tests.helpers.spec_routes import SPEC_R
+from tests.helpers.spec_routes import (
+    SPEC_R,
+    SPEC_RUST_TARGET_GROUPS,
+    SPEC_SHARED_RUST_TARGET_GROUPS,
+)
 from tests.helpers.synth import Synthesized, resources, without_metadata
 
 ENVS = tuple(SPEC_R)
@@ -87,8 +91,9 @@ def test_lambda_target_groups_permissions_and_attachments(
     groups = resources(lambdas, "aws_lb_target_group")
     permissions = resources(lambdas, "aws_lambda_permission")
     attachments = resources(lambdas, "aws_lb_target_group_attachment")
-    expected = {f"l_{n.replace('-', '_')}" for n in SPEC_FUNCTIONS} | {
-        "l_passport_v2_rust_scorer_int"}
+    expected = {f"l_{n.replace('-', '_')}" for n in SPEC_FUNCTIONS
+                if n != "passport-v2-rust-scorer"} | {
+        name.replace("-", "_") for name in SPEC_RUST_TARGET_GROUPS.values()}
     assert set(groups) == set(permissions) == set(attachments) == expected
     for address, group in groups.items():
         assert group["target_type"] == "lambda"
@@ -100,7 +105,17 @@ def test_lambda_target_groups_permissions_and_attachments(
         assert permission["action"] == "lambda:InvokeFunction"
         assert permission["source_arn"] == f"${{aws_lb_target_group.{address}.arn}}"
         assert attachments[address]["depends_on"] == [f"aws_lambda_permission.{address}"]
-    assert groups["l_passport_v2_rust_scorer_int"]["name"] == "l-passport-v2-rust-scorer-int"
+    rust = lambdas["resource"]["aws_lambda_function"]["passport_v2_rust_scorer"]
+    for key, name in SPEC_RUST_TARGET_GROUPS.items():  # the one Rust function in each
+        address = name.replace("-", "_")
+        assert groups[address]["name"] == name, key
+        assert attachments[address]["target_id"] == (  # at the release's alias
+            "${aws_lambda_alias.passport_v2_rust_scorer.arn}")
+        assert permissions[address]["function_name"] == (
+            "${aws_lambda_function.passport_v2_rust_scorer.function_name}")
+        assert permissions[address]["qualifier"] == (
+            "${aws_lambda_alias.passport_v2_rust_scorer.name}")
+    assert rust["function_name"] == "passport-v2-rust-scorer"
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -249,3 +264,23 @@ def test_a_renamed_route_moves_its_rule_instead_of_replacing_it(tmp_path: Path) 
     renamed_silently = tuple(replace(r, former_keys=()) for r in routes)
     assert any("route key 'ceramic-cache-stamp' was deployed and is gone" in p for p in
                environment_problems(config, renamed_silently, FUNCTIONS, SERVICE_BACKENDS))
+
+
+def test_kept_rust_target_groups_stay_in_the_lambda_stack_without_alarms_or_rules(
+    synthesized: Synthesized, synthesize_with: Any
+) -> None:
+    """``RUST_KEPT_TARGET_GROUPS`` (what the deploy driver sets while live rules still forward
+    to the shared Rust target groups): the Lambda stack keeps them, with the one Rust function
+    registered and its own permission; the routing and monitoring stacks are as without them."""
+    kept = synthesize_with({"ENVIRONMENTS": "production",
+                            "RUST_KEPT_TARGET_GROUPS": "rust,rust-int"})["production"]
+    base = synthesized["production"]
+    groups = resources(kept["lambdas"], "aws_lb_target_group")
+    shared = {name.replace("-", "_"): name for name in SPEC_SHARED_RUST_TARGET_GROUPS.values()}
+    assert set(groups) - set(resources(base["lambdas"], "aws_lb_target_group")) == set(shared)
+    for address, name in shared.items():
+        assert groups[address]["name"] == name
+        assert resources(kept["lambdas"], "aws_lb_target_group_attachment")[address][
+            "target_id"] == "${aws_lambda_function.passport_v2_rust_scorer.arn}"
+        assert address in resources(kept["lambdas"], "aws_lambda_permission")
+    assert kept["routing"] == base["routing"] and kept["monitoring"] == base["monitoring"]

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from model.config import STACK_PARTS
-from tests.helpers.spec_routes import SPEC_R, SPEC_ROUTES, target_group_address
+from tests.helpers.spec_routes import (
+    SPEC_R,
+    SPEC_ROUTES,
+    SPEC_RUST_TARGET_GROUPS,
+    SPEC_SHARED_RUST_TARGET_GROUPS,
+    target_group_address,
+)
 from tests.helpers.synth import Synthesized
 
 ENVIRONMENTS = tuple(SPEC_R)
@@ -65,25 +71,30 @@ def test_every_spec_route_exists_exactly(synthesized: Synthesized, env: str) -> 
             forward = rule_action["forward"]
             assert [(target_group_of(t["arn"]), t["weight"]) for t in forward["target_group"]] == [
                 (target_group_address(action[1]), 100 - r),
-                (target_group_address(action[2]), r),
+                (target_group_address(action[2], key), r),
             ], f"{env} {key}: Python first with 100-R, Rust with R"
             assert forward["stickiness"] == {"enabled": True, "duration": 3600}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_rust_target_groups_serve_only_their_own_listener(
+def test_each_weighted_route_and_only_it_forwards_to_its_own_rust_target_group(
     synthesized: Synthesized, env: str
 ) -> None:
-    for rule in rules(synthesized, env).values():
-        listener = _LISTENER.search(rule["listener_arn"]).group(1)
+    """A Rust target group serves one route (and its canary) on that route's listener; no
+    rule forwards to the retired shared ones."""
+    users: dict[str, set[str]] = {}
+    for address, rule in rules(synthesized, env).items():
         (action,) = rule["action"]
         refs = [t["arn"] for t in action.get("forward", {}).get("target_group", [])]
         refs += [action["target_group_arn"]] if "target_group_arn" in action else []
-        groups = {target_group_of(ref) for ref in refs}
-        if listener == "public":
-            assert "l_passport_v2_rust_scorer_int" not in groups
-        else:
-            assert "l_passport_v2_rust_scorer" not in groups
+        for group in {target_group_of(ref) for ref in refs}:
+            users.setdefault(group, set()).add(address.removesuffix("_canary"))
+    own = {name.replace("-", "_"): key.replace("-", "_")
+           for key, name in SPEC_RUST_TARGET_GROUPS.items()}
+    assert {group: keys for group, keys in users.items() if group.startswith("rs_")} == {
+        group: {key} for group, key in own.items()}
+    shared = {name.replace("-", "_") for name in SPEC_SHARED_RUST_TARGET_GROUPS.values()}
+    assert not shared & set(users)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -12,9 +12,11 @@ from dataclasses import replace
 from environments import ENVIRONMENTS
 from model.catalog.functions import FUNCTIONS, all_backends
 from model.catalog.route_table import ROUTES
+from model.config import EnvironmentConfig
 from model.rollout import state as rs
-from model.rollout.controls import alarm_routes, rust_alarm_prefixes
+from model.rollout.controls import alarm_routes, effective_routes, rust_alarm_prefixes
 from model.routing.backend import Backend
+from model.routing.route import Route
 from model.routing.view import target_group_names
 from ops.controller.gates import alarm_verdicts
 from tests.helpers.spec_routes import SPEC_ROUTES, SPEC_WEIGHTED
@@ -25,24 +27,36 @@ WEIGHTED = {listener: sorted(SPEC_ROUTES[(listener, p)][0] for lst, p in SPEC_WE
             for listener in {lst for lst, _ in SPEC_WEIGHTED}}
 
 
-def rust_group(internal: bool) -> str:
-    names = target_group_names(LOCAL)
-    (group,) = {names[split[1]] for r in ROUTES
-                if (split := r.action.split()) and r.listener.internal == internal}
-    return group
+def rust_groups(config: EnvironmentConfig = LOCAL,
+                routes: tuple[Route, ...] = ROUTES) -> dict[str, str]:
+    """Weighted route key -> the name of the Rust target group it forwards to."""
+    names = target_group_names(config)
+    return {r.key: names[split[1]] for r in routes if (split := r.action.split())}
 
 
 def test_a_shared_rust_target_group_alarm_stands_for_every_weighted_route_of_its_listener(
 ) -> None:
-    assert rust_group(True).startswith(rust_group(False))  # the longest matching name wins
-    for listener, internal in (("public", False), ("internal", True)):
-        alarm = LOCAL.alarm_name(rust_group(internal), "target-5xx-ratio-burst")
-        assert alarm_routes(LOCAL, alarm, ROUTES) == tuple(WEIGHTED[listener])
+    """In the layout before per-route target groups (the way back, docs/runbook.md)."""
+    shared = replace(LOCAL, shared_rust_target_groups=True)
+    routes = effective_routes(shared, ROUTES)
+    groups = rust_groups(shared, routes)
+    for listener in ("public", "internal"):
+        (group,) = {groups[k] for k in WEIGHTED[listener]}
+        alarm = shared.alarm_name(group, "target-5xx-ratio-burst")
+        assert alarm_routes(shared, alarm, routes) == tuple(WEIGHTED[listener])
+
+
+def test_a_route_s_own_rust_target_group_alarm_stands_for_that_route() -> None:
+    groups = rust_groups()
+    assert len(set(groups.values())) == len(SPEC_WEIGHTED)
+    for key, group in groups.items():
+        alarm = LOCAL.alarm_name(group, "target-5xx-ratio-burst")
+        assert alarm_routes(LOCAL, alarm, ROUTES) == (key,), key
 
 
 def test_the_rust_function_and_load_balancer_alarms_are_rust_wide() -> None:
     prefixes = rust_alarm_prefixes(LOCAL, ROUTES, FUNCTIONS)
-    groups = {LOCAL.alarm_name(rust_group(i), "") for i in (False, True)}
+    groups = {LOCAL.alarm_name(g, "") for g in rust_groups().values()}
     wide = [p for p in prefixes if p not in groups]
     assert len(wide) == len(prefixes) - len(groups) > 0
     for prefix in wide:
@@ -70,7 +84,7 @@ def test_the_controllers_alarm_gate_names_the_routes_of_a_target_group_alarm() -
     idle = rs.initial_state(LOCAL, ROUTES)
     public = WEIGHTED["public"]
     rolling = rs.start(idle, (5, 100), 60, (public[0], *WEIGHTED["internal"]), 0, "a", "")
-    group_alarm = LOCAL.alarm_name(rust_group(False), "target-5xx-ratio-burst")
+    group_alarm = LOCAL.alarm_name(rust_groups()[public[0]], "target-5xx-ratio-burst")
     found = alarm_verdicts([group_alarm], LOCAL, rolling)
     assert [(v.route, v.status) for v in found] == [("(all)", "green"), (public[0], "red")]
     assert group_alarm in found[1].detail

@@ -194,19 +194,19 @@ def test_the_abort_function_aborts_when_the_store_cannot_be_read(account: FakeAc
     assert store(account).require().state.phase == "aborted"
 
 
-def rust_group_alarm(listener_internal: bool) -> str:
-    """A 5XX alarm of the Rust target group of one load balancer (today's shared names)."""
+def rust_group_alarm(route_key: str) -> str:
+    """A 5XX alarm of one weighted route's own Rust target group."""
     from model.routing.view import target_group_names
 
     names = target_group_names(LOCAL)
-    rust = {r.listener.internal: names[split[1]] for r in ROUTES if (split := r.action.split())}
-    return LOCAL.alarm_name(rust[listener_internal], "target-5xx-ratio-burst")
+    (split,) = [r.action.split() for r in ROUTES if r.key == route_key]
+    return LOCAL.alarm_name(names[split[1]], "target-5xx-ratio-burst")
 
 
-def test_a_target_group_alarm_aborts_only_the_rollout_routes_it_serves(
+def test_a_target_group_alarm_aborts_only_the_rollout_route_it_serves(
         account: FakeAccount) -> None:
-    """abort_scope routes: the public Rust target group's alarm aborts the public routes of
-    the rollout (R 0, not sticky, marks cleared); the internal ones keep rolling at their R,
+    """abort_scope routes: the alarm of a route's own Rust target group aborts that route
+    (R 0, not sticky, marks cleared); the other rollout routes keep rolling at their R,
     sticky; a route outside the rollout stays where it was."""
     from ops.controller.rollout import Rollout
 
@@ -215,21 +215,24 @@ def test_a_target_group_alarm_aborts_only_the_rollout_routes_it_serves(
     chosen = ",".join([*public, *internal[1:]])  # internal[0] outside the rollout
     Rollout.of(LOCAL, account, actor="alice").transition("start", T0, steps="25,100",
                                                          routes=chosen)
-    answer = abort_function.handler(alarm_event(rust_group_alarm(False)), clients=account,
+    hit, *others = [*public, *internal[1:]]
+    answer = abort_function.handler(alarm_event(rust_group_alarm(hit)), clients=account,
                                     now=T0 + 5)
-    assert answer["aborted"] is True and answer["routes"] == public
+    assert answer["aborted"] is True and answer["routes"] == [hit]
     head = store(account).require().state
-    assert (head.phase, head.emergency, head.aborted_routes) == ("rolling", False,
-                                                                 tuple(public))
-    assert head.rollout_routes == tuple(internal[1:])
+    assert (head.phase, head.emergency, head.aborted_routes) == ("rolling", False, (hit,))
+    assert sorted(head.rollout_routes) == sorted(others)
     live = account.rust_weights(LOCAL)
-    assert {live[k] for k in public} == {(0, False)}
-    assert {live[k] for k in internal[1:]} == {(25, True)}
+    assert live[hit] == (0, False)
+    assert {live[k] for k in others} == {(25, True)}
     assert live[internal[0]] == (0, True)  # never in the rollout: untouched
     assert account.marked() == []
-    again = abort_function.handler(alarm_event(rust_group_alarm(False)), clients=account,
-                                   now=T0 + 65)  # its routes are out of the rollout now
+    again = abort_function.handler(alarm_event(rust_group_alarm(hit)), clients=account,
+                                   now=T0 + 65)  # its route is out of the rollout now
     assert again["aborted"] is False and "concerns no route of the rollout" in again["why"]
+    outside = abort_function.handler(alarm_event(rust_group_alarm(internal[0])),
+                                     clients=account, now=T0 + 70)
+    assert outside["aborted"] is False and live[internal[0]] == (0, True)
 
 
 def test_under_abort_scope_all_a_target_group_alarm_aborts_every_rollout_route(
@@ -246,7 +249,7 @@ def test_under_abort_scope_all_a_target_group_alarm_aborts_every_rollout_route(
     rollout.transition("start", T0, steps="100", routes=promoted)
     rollout.transition("promote", T0 + 1)
     rollout.transition("start", T0 + 10_000, steps="25,100", routes=",".join(rest))
-    answer = abort_function.handler(alarm_event(rust_group_alarm(False)), clients=account,
+    answer = abort_function.handler(alarm_event(rust_group_alarm(rest[0])), clients=account,
                                     now=T0 + 10_005)
     assert answer["aborted"] is True
     head = store(account).require().state

@@ -80,22 +80,25 @@ def test_only_rust_and_load_balancer_alarms_in_alarm_count() -> None:
     from environments import ENVIRONMENTS
     from ops.adapters.metrics import Metrics
     from ops.controller.gates import rust_alarms_in_alarm
+    from tests.helpers.spec_routes import SPEC_RUST_TARGET_GROUPS
+
+    first, *_, last = SPEC_RUST_TARGET_GROUPS.values()  # each route's own Rust target group
 
     class _Cloudwatch:
         def describe_alarms(self, **_: object) -> dict[str, object]:
             return {"MetricAlarms": [
-                {"AlarmName": "scorer-local-l-passport-v2-rust-scorer-target-5xx-ratio-burst",
+                {"AlarmName": f"scorer-local-{first}-target-5xx-ratio-burst",
                  "StateValue": "ALARM"},
-                {"AlarmName": "scorer-local-l-passport-v2-rust-scorer-int-response-time-burst",
+                {"AlarmName": f"scorer-local-{last}-response-time-burst",
                  "StateValue": "OK"},
                 {"AlarmName": "scorer-local-public-alb-elb-5xx-ratio-burst",
                  "StateValue": "ALARM"},
                 {"AlarmName": "scorer-local-l-cc-v1-st-GET-0-target-5xx-ratio-burst",
                  "StateValue": "ALARM"}]}
 
-    assert rust_alarms_in_alarm(Metrics(_Cloudwatch()), ENVIRONMENTS["local"]) == [
-        "scorer-local-l-passport-v2-rust-scorer-target-5xx-ratio-burst",
-        "scorer-local-public-alb-elb-5xx-ratio-burst"]
+    assert sorted(rust_alarms_in_alarm(Metrics(_Cloudwatch()), ENVIRONMENTS["local"])) == [
+        "scorer-local-public-alb-elb-5xx-ratio-burst",
+        f"scorer-local-{first}-target-5xx-ratio-burst"]
 
 
 def test_cloudwatch_dimensions_of_load_balancers_and_target_groups() -> None:

@@ -74,13 +74,13 @@ def test_canary_that_would_bypass_an_earlier_rule_is_refused() -> None:
 
 def test_a_canary_needs_a_declared_priority_and_says_which_are_free() -> None:
     extra = (Route("w-1", INTERNAL, 3001, when("/w/1"),
-                   weighted_forward("svc:internal", "rust-int")),)
+                   weighted_forward("svc:internal", "rust:embed-add-stamps")),)
     config = replace(PRODUCTION, canary_routes=("w-1",))
     assert problems(config, ROUTES + extra) == [
         "[production] no canary priority for route 'w-1': declare canary=<priority> in the "
         "route table, from the internal listener's canary range 2095-2099 (free: 2099)"]
     taken = extra + (Route("w-2", INTERNAL, 3002, when("/w/2"),
-                           weighted_forward("svc:internal", "rust-int"), canary=2099),)
+                           weighted_forward("svc:internal", "rust:embed-add-stamps"), canary=2099),)
     assert problems(config, ROUTES + taken)[0].endswith("2095-2099 (none is free)")
 
 
@@ -90,7 +90,7 @@ def test_a_canary_needs_a_declared_priority_and_says_which_are_free() -> None:
 ])
 def test_declared_canary_priorities_are_in_range_and_unique(canary: int, problem: str) -> None:
     extra = (Route("w-1", INTERNAL, 3001, when("/w/1"),
-                   weighted_forward("svc:internal", "rust-int"), canary=canary),)
+                   weighted_forward("svc:internal", "rust:embed-add-stamps"), canary=canary),)
     assert problems(PRODUCTION, ROUTES + extra) == [
         f"[production] route 'w-1' (internal listener, priority 3001): {problem}"]
 

@@ -28,7 +28,7 @@ def test_show_env_prints_every_route(capsys: pytest.CaptureFixture[str]) -> None
                               "stickiness"]
     assert len(out) == 1 + len(SPEC_ROUTES)
     assert any(line.startswith("public    2112      v2-stamps-score") and
-               "l-passport-v2-stamp-score=100, l-passport-v2-rust-scorer=0" in line and
+               "l-passport-v2-stamp-score=100, rs-v2-stamps-score=0" in line and
                line.endswith("3600s") for line in out)
 
 
@@ -37,7 +37,7 @@ def test_show_env_json(capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(capsys.readouterr().out)
     (rule,) = [r for r in rows if r["key"] == "embed-add-stamps"]
     assert rule["priority"] == 2104 and rule["listener"] == "internal"
-    assert rule["targets"] == [["l-embed-st-lambda", 0], ["l-passport-v2-rust-scorer-int", 100]]
+    assert rule["targets"] == [["l-embed-st-lambda", 0], ["rs-embed-add-stamps", 100]]
     assert rule["stickiness"] == 3600
 
 
@@ -123,7 +123,7 @@ def test_explain_shows_weights_and_stickiness() -> None:
                    "https://api.passport.xyz/v2/stamps/1/score/0x1", PUBLIC)
     assert text.splitlines()[2:] == [
         "  -> py:passport-v2-stamp-score (l-passport-v2-stamp-score): weight 95",
-        "  -> rust (l-passport-v2-rust-scorer): weight 5",
+        "  -> rust:v2-stamps-score (rs-v2-stamps-score): weight 5",
         "  sticky for 3600 s (cookie AWSALBTG)",
     ]
     assert explain(PRODUCTION, "GET", "/nowhere", INTERNAL).splitlines()[1:] == [
@@ -144,12 +144,12 @@ def test_differences_name_each_kind_of_drift() -> None:
     assert drift == [
         "mismatch    public 1032 ceramic-cache-bulk-post: targets l-cc-v1-st-bulk-POST-0=70, "
         "l-passport-v2-rust-scorer=30 (want l-cc-v1-st-bulk-POST-0=100, "
-        "l-passport-v2-rust-scorer=0)",
+        "rs-ceramic-cache-bulk-post=0)",
         "missing     public 3001 registry",
-        "unexpected  public 4000: l-embed-st-lambda=100, l-passport-v2-rust-scorer-int=0",
+        "unexpected  public 4000: l-embed-st-lambda=100, rs-embed-add-stamps=0",
     ]
     assert others == ["legacy      public 1001: l-embed-st-lambda=100, "
-                      "l-passport-v2-rust-scorer-int=0"]
+                      "rs-embed-add-stamps=0"]
     assert differences(wanted, wanted) == ([], [])
 
 
@@ -162,7 +162,7 @@ def test_explain_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert answer["targets"] == [
         {"backend": "py:passport-v2-stamp-score", "target_group": "l-passport-v2-stamp-score",
          "weight": 100},
-        {"backend": "rust", "target_group": "l-passport-v2-rust-scorer", "weight": 0}]
+        {"backend": "rust:v2-stamps-score", "target_group": "rs-v2-stamps-score", "weight": 0}]
     assert main(["explain", "--env", "production", "--json", "--listener", "internal",
                  "GET", "/nowhere"]) == 0
     assert json.loads(capsys.readouterr().out)["default_action"] == {"fixed_response": 404}

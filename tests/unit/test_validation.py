@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 
 from environments import ENVIRONMENTS
-from model.catalog.functions import FUNCTIONS, SERVICE_BACKENDS
+from model.catalog.functions import (
+    FUNCTIONS,
+    RUST_SCORER,
+    SERVICE_BACKENDS,
+    all_backends,
+    rust_route_backends,
+)
 from model.catalog.route_table import ROUTES
 from model.config import AdoptedListener, CertificateArn, EnvironmentConfig
 from model.errors import ModelError
-from model.routing.actions import FixedResponse, fixed_response, forward, weighted_forward
-from model.routing.backend import Backend
+from model.names import ELB_NAME_MAX
+from model.routing.actions import (
+    FixedResponse,
+    Forward,
+    Target,
+    fixed_response,
+    forward,
+    weighted_forward,
+)
+from model.routing.backend import Backend, own_rust
 from model.routing.conditions import Conditions
 from model.routing.listener import INTERNAL, listener_named
 from model.routing.route import Route, when
-from model.validation import environment_problems
+from model.validation import TARGET_GROUPS_PER_LOAD_BALANCER_MAX, environment_problems
 from model.validation import validate as validate_all
-from tests.helpers.spec_routes import SPEC_ROUTES
+from tests.helpers.spec_routes import (
+    SPEC_ROUTES,
+    SPEC_RUST_TARGET_GROUPS,
+    SPEC_SHARED_RUST_TARGET_GROUPS,
+)
 
 PRODUCTION = ENVIRONMENTS["production"]
 
@@ -125,7 +143,8 @@ def test_fixed_responses_alb_would_refuse(action: FixedResponse, problem: str) -
 
 @pytest.mark.parametrize("seconds", [0, 604_801])
 def test_stickiness_out_of_range(seconds: int) -> None:
-    action = weighted_forward("py:cc-v1-st-GET-0", "rust", stickiness_seconds=seconds)
+    action = weighted_forward("py:cc-v1-st-GET-0", own_rust("ceramic-cache-stamp"),
+                              stickiness_seconds=seconds)
     assert problems(ROUTES + (route("sticky", 4000, action=action),)) == [
         f"[production] route 'sticky' (public listener, priority 4000): stickiness {seconds} s "
         "is outside 1..604800"]
@@ -137,7 +156,7 @@ def test_weights_out_of_range_and_r_out_of_range() -> None:
     assert ("[production] route 'ceramic-cache-bulk-post' (public listener, priority 1032): "
             "weight -900 of 'py:cc-v1-st-bulk-POST-0' is outside 0..999") in found
     assert ("[production] route 'ceramic-cache-bulk-post' (public listener, priority 1032): "
-            "weight 1000 of 'rust' is outside 0..999") in found
+            "weight 1000 of 'rust:ceramic-cache-bulk-post' is outside 0..999") in found
 
 
 def test_unknown_backend_lists_the_known_ones() -> None:
@@ -146,15 +165,21 @@ def test_unknown_backend_lists_the_known_ones() -> None:
     assert found[0].startswith(
         "[production] route 'ghost' (public listener, priority 4000): unknown backend "
         "'py:ghost'; known on the public load balancer: py:cc-auth-lambda, ")
-    assert "rust, svc:default, svc:registry" in found[0]
-    assert "rust-int" not in found[0]
+    public = [key for (listener, _), (key, *_, action) in SPEC_ROUTES.items()
+              if action[0] == "weighted" and listener == "public"]
+    internal = [key for (listener, _), (key, *_, action) in SPEC_ROUTES.items()
+                if action[0] == "weighted" and listener == "internal"]
+    assert all(f"{own_rust(key)}," in found[0] for key in public)
+    assert not any(own_rust(key) in found[0] for key in internal)
+    assert "svc:default, svc:registry" in found[0]
 
 
 def test_backend_of_the_other_load_balancer_is_refused() -> None:
-    action = weighted_forward("svc:internal", "rust")
+    action = weighted_forward("svc:internal", own_rust("ceramic-cache-stamp"))
     assert problems(ROUTES + (route("cross", 2130, "internal", action=action),)) == [
-        "[production] route 'cross' (internal listener, priority 2130): backend 'rust' is a "
-        "target group of the public load balancer, not of the internal one"]
+        "[production] route 'cross' (internal listener, priority 2130): backend "
+        "'rust:ceramic-cache-stamp' is a target group of the public load balancer, not of the "
+        "internal one"]
 
 
 def test_target_group_on_two_load_balancers_is_refused() -> None:
@@ -187,11 +212,88 @@ def test_duplicate_route_key() -> None:
         "[production] route key 'registry' is declared twice"]
 
 
-def test_target_group_name_over_the_limit_names_the_backend() -> None:
-    found = problems(config=replace(PRODUCTION, name_prefix="prod-"))
-    assert ("[production] backend 'rust-int': target group name "
-            "'prod-l-passport-v2-rust-scorer-int' is 34 characters, more than 32") in found
-    assert all("rust-int" in p or "'rust'" in p or "target group name" in p for p in found)
+def test_a_prefix_that_makes_a_rust_target_group_name_too_long_names_its_route() -> None:
+    longest = max(SPEC_RUST_TARGET_GROUPS.values(), key=len)
+    prefix = "p" * (ELB_NAME_MAX - len(longest)) + "-"  # one character too many for it
+    found = problems(config=replace(PRODUCTION, name_prefix=prefix))
+    too_long = {key: f"{prefix}{name}" for key, name in SPEC_RUST_TARGET_GROUPS.items()
+                if len(prefix + name) > ELB_NAME_MAX}
+    listener = {key: lst for (lst, _), (key, *_) in SPEC_ROUTES.items()}
+    assert too_long and sorted(found) == sorted(
+        f"[production] route {key!r}: its Rust target group (backend 'rust:{key}', "
+        f"{listener[key]} load balancer): target group name {name!r} is {len(name)} "
+        f"characters, more than {ELB_NAME_MAX}" for key, name in too_long.items())
+
+
+def test_a_kept_retired_target_group_is_checked_with_the_prefix_too() -> None:
+    config = replace(PRODUCTION, name_prefix="prod-", kept_rust_target_groups=("rust-int",))
+    found = problems(config=config)
+    name = f"prod-{SPEC_SHARED_RUST_TARGET_GROUPS['internal']}"
+    assert (f"[production] backend 'rust-int': target group name {name!r} is {len(name)} "
+            f"characters, more than {ELB_NAME_MAX}") in found
+
+
+def test_kept_target_groups_must_be_ones_the_layout_retires() -> None:
+    weighted = next(iter(SPEC_RUST_TARGET_GROUPS))  # has its own: nothing to keep
+    found = problems(config=replace(PRODUCTION, kept_rust_target_groups=(
+        "rust", "rust:registry", "rust-x", f"rust:{weighted}")))
+    assert found == [f"[production] kept_rust_target_groups names {key!r}, which is not a Rust "
+                     "target group this layout retires (rust, rust-int, or rust:<route key> of "
+                     "a route without its own)" for key in ("rust-x", f"rust:{weighted}")]
+
+
+def test_both_rust_layouts_are_valid_in_every_environment() -> None:
+    for config in ENVIRONMENTS.values():
+        for variant in (replace(config, shared_rust_target_groups=True),
+                        replace(config, kept_rust_target_groups=("rust", "rust-int"))):
+            assert problems(config=variant) == [], variant
+
+
+def test_target_group_names_are_unique_across_kinds() -> None:
+    key = next(iter(SPEC_RUST_TARGET_GROUPS))
+    services = SERVICE_BACKENDS + (Backend(listener_named("public"), "svc:x",
+                                           SPEC_RUST_TARGET_GROUPS[key]),)
+    assert problems(services=services) == [
+        f"[production] target group name {SPEC_RUST_TARGET_GROUPS[key]!r} is used by backends "
+        f"'rust:{key}' and 'svc:x'"]
+
+
+def test_too_many_target_groups_per_load_balancer() -> None:
+    """Each weighted route adds a Rust target group: enough new ones to pass the quota."""
+    public = listener_named("public")
+    used = sum(1 for b in all_backends() if b.listener == public)
+    extra = tuple(route(f"w{i}", 6000 + i, action=weighted_forward("py:cc-v1-st-GET-0",
+                                                                      own_rust(f"w{i}")))
+                  for i in range(TARGET_GROUPS_PER_LOAD_BALANCER_MAX + 1 - used))
+    routes = ROUTES + extra
+    functions = tuple(replace(f, backends=rust_route_backends(routes))
+                      if f.name == RUST_SCORER.name else f for f in FUNCTIONS)
+    found = environment_problems(PRODUCTION, routes, functions, SERVICE_BACKENDS, 1000)
+    assert found == [
+        f"[production] public load balancer would use "
+        f"{TARGET_GROUPS_PER_LOAD_BALANCER_MAX + 1} target groups, more than "
+        f"{TARGET_GROUPS_PER_LOAD_BALANCER_MAX} (the Rust function has one per weighted route)"]
+
+
+@dataclass(frozen=True)
+class _Fanout(Forward):
+    """A forward to ``count`` target groups (the model's own actions take one or two)."""
+
+    count: int = 6
+
+    def targets(self) -> tuple[Target, ...]:
+        return tuple(Target(self.backend, 1) for _ in range(self.count))
+
+    def backends(self) -> tuple[str, ...]:
+        return (self.backend,) * self.count
+
+
+@pytest.mark.parametrize("count", [5, 6])
+def test_a_forward_action_takes_at_most_five_target_groups(count: int) -> None:
+    found = problems(ROUTES + (route("fan", 4000, action=_Fanout("svc:registry", count)),))
+    refused = [f"[production] route 'fan' (public listener, priority 4000): forwards to "
+               f"{count} target groups; a forward action takes 1..5"]
+    assert found == (refused if count > 5 else [])
 
 
 def test_target_group_name_with_bad_characters() -> None:
