@@ -8,24 +8,38 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.layers import layer_of
+from tests.helpers import background
+from tests.helpers.layers import layer_of, selected_layers
+from tests.helpers.session_deploy import SessionDeploy
 from tests.helpers.synth import Synthesized, synthesize
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+def synthesized(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """All four environments with their default Rust percentages, production read with
     ``Testing.synth``. jsii checks every argument type of production and local, which take
     every code path between them (staging and review make production's calls with other
-    values)."""
-    return synthesize({}, tmp_path_factory.mktemp("synth"), testing_synth=("production",),
-                      type_checked=("production", "local"))
+    values). Once it is there, the Terraform and security layers' tools start on it in the
+    background when the session holds those layers (``tests/helpers/background.py``)."""
+    found = synthesize({}, tmp_path_factory.mktemp("synth"), testing_synth=("production",),
+                       type_checked=("production", "local"))
+    background.start_for(request.session, found.outdir, tmp_path_factory)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_jobs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Background jobs a session started and did not use end with it."""
+    yield
+    background.stop_all(request.config)
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +51,28 @@ def terraform_env() -> dict[str, str]:
         pytest.fail("Terraform is not on the PATH: install Terraform >= 1.10 to run the "
                     "validation and emulator tests (docs/testing.md)")
     return terraform_environment()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_deploy(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionDeploy | None]:
+    """The emulator layer's deploy, started before the session's first test when the session
+    holds emulator tests (and Terraform is there: else the ``deployed`` fixture fails, saying
+    so), so that its waits overlap the cheaper layers (``tests/helpers/session_deploy.py``);
+    ended with the session, however far it got."""
+    if not shutil.which("terraform") or "emulator" not in selected_layers(
+            request.session.items, Path(__file__).parent):
+        yield None
+        return
+    from environments import ENVIRONMENTS
+    from ops.driver.tools import terraform_environment
+
+    started = SessionDeploy.start(tmp_path_factory.mktemp("emulator"), terraform_environment(),
+                                  ENVIRONMENTS["local"].region)
+    try:
+        yield started
+    finally:
+        started.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

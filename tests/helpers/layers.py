@@ -26,3 +26,8 @@ def layer_of(item: pytest.Item, tests: Path) -> int:
         raise pytest.UsageError(f"{item.nodeid}: every test module lives in a layer folder "
                                 f"(tests/{{{','.join(LAYERS)}}}/)")
     return LAYERS.index(relative[0])
+
+
+def selected_layers(items: list[pytest.Item], tests: Path) -> set[str]:
+    """The layers that hold at least one of ``items`` (the session's selected tests)."""
+    return {LAYERS[layer_of(item, tests)] for item in items}
