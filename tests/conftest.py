@@ -36,8 +36,11 @@ def synthesized(request: pytest.FixtureRequest,
 
 
 @pytest.fixture(scope="session", autouse=True)
-def background_jobs(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Background jobs a session started and did not use end with it."""
+def background_jobs(request: pytest.FixtureRequest,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The processes layer's synths start before the first test when the session holds that
+    layer; background jobs a session started and did not use end with it."""
+    background.start_at_session_start(request.session, tmp_path_factory)
     yield
     background.stop_all(request.config)
 

@@ -113,6 +113,42 @@ def start_for(session: pytest.Session, outdir: Path,
             outdir, terraform_environment(), tmp_path_factory.mktemp("terraform") / "validate.log")
 
 
+def start_main(outdir: Path, log: Path, **env: str) -> Job:
+    """``main.py`` as ``tests.helpers.processes.run_main`` runs it, into ``outdir``."""
+    from tests.helpers.processes import process_environ
+
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    return Job([sys.executable, "-O", "main.py"], log, env=process_environ(outdir, **env),
+               folder=outdir)
+
+
+# The processes layer's synths: every environment as an operator runs main.py (the lazy
+# provider loading), and production and local with the ordinary (eager) import.
+EAGER = {"SCORER_PROVIDER_IMPORT": "eager", "ENVIRONMENTS": "production,local"}
+
+
+def start_processes(tmp: Path) -> dict[str, Job]:
+    return {"main": start_main(tmp / "lazy" / "cdktf.out", tmp / "lazy.log"),
+            "eager": start_main(tmp / "eager" / "cdktf.out", tmp / "eager.log", **EAGER)}
+
+
+def start_at_session_start(session: pytest.Session,
+                           tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The jobs that need nothing but the checkout: the processes layer's synths."""
+    layers = selected_layers(session.items, Path(__file__).parent.parent)
+    if "processes" in layers:
+        jobs(session.config).update(start_processes(tmp_path_factory.mktemp("processes")))
+
+
+def main_outdir(job: Job) -> Path:
+    """The ``cdktf.out`` of a ``start_main`` job, once it exited 0 (else the test fails with
+    what it printed)."""
+    code, output = job.wait()
+    assert code == 0, output
+    assert job.folder is not None
+    return job.folder
+
+
 def stop_all(config: pytest.Config) -> None:
     for job in jobs(config).values():
         job.stop()
