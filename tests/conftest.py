@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers import background
 from tests.helpers.layers import layer_of, selected_layers
-from tests.helpers.session_deploy import SessionDeploy
+from tests.helpers.session_deploy import DEPLOY, SessionDeploy
 from tests.helpers.synth import Synthesized, synthesize
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -72,10 +72,25 @@ def session_deploy(request: pytest.FixtureRequest,
 
     started = SessionDeploy.start(tmp_path_factory.mktemp("emulator"), terraform_environment(),
                                   ENVIRONMENTS["local"].region)
+    request.config.stash[DEPLOY] = started
     try:
         yield started
     finally:
         started.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    """How long the background jobs ran and how long tests waited for them (docs/testing.md)."""
+    deploy = config.stash.get(DEPLOY, None)
+    lines = background.summary(config) + (
+        [f"emulator deploy: done {deploy.finished_s:.0f} s after its start, waited for "
+         f"{deploy.waited_s:.0f} s"] if deploy and deploy.finished_s is not None
+        and deploy.waited_s is not None else [])
+    if lines:
+        terminalreporter.write_sep("-", "background jobs")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

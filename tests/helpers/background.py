@@ -49,9 +49,11 @@ class Job:
                 command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
         self.finished_s: float | None = None  # seconds from its start to its end, once waited
+        self.waited_s: float | None = None  # how long the test that needed it waited for it
 
     def wait(self, timeout: float = TIMEOUT_S) -> tuple[int, str]:
         assert self._process is not None, f"the job writing {self.log} was stopped"
+        waiting = time.monotonic()
         try:
             code = self._process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -59,6 +61,8 @@ class Job:
             raise RuntimeError(f"the background job writing {self.log} did not finish in "
                                f"{timeout:.0f} s") from None
         if self.finished_s is None:
+            # when it ended: now if the test had to wait, else at most now (polled below)
+            self.waited_s = time.monotonic() - waiting
             self.finished_s = time.monotonic() - self.started
         return code, self.log.read_text(errors="replace")
 
@@ -147,6 +151,14 @@ def main_outdir(job: Job) -> Path:
     assert code == 0, output
     assert job.folder is not None
     return job.folder
+
+
+def summary(config: pytest.Config) -> list[str]:
+    """One line per background job the session used: how long it ran (an upper bound when
+    the test found it done) and how long a test waited for it."""
+    return [f"{kind}: done {job.finished_s:.0f} s after its start, waited for {job.waited_s:.0f} s"
+            for kind, job in jobs(config).items()
+            if job.finished_s is not None and job.waited_s is not None]
 
 
 def stop_all(config: pytest.Config) -> None:

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import ops.driver.deploy as driver
 from model.config import STACK_PARTS
 from model.paths import PROJECT_ROOT
@@ -49,7 +51,8 @@ class SessionDeploy:
         self._process: subprocess.Popen[bytes] | None = process
         self._log = log
         self.started = time.monotonic()
-        self.waited_s: float | None = None
+        self.waited_s: float | None = None  # how long the first emulator test waited for it
+        self.finished_s: float | None = None  # from its start to when that test had it
 
     @classmethod
     def start(cls, tmp: Path, terraform_env: dict[str, str], region: str) -> SessionDeploy:
@@ -80,6 +83,7 @@ class SessionDeploy:
             raise RuntimeError(f"the session deploy did not finish in {DEPLOY_TIMEOUT_S:.0f} "
                                f"s; its output: {self._log}") from None
         self.waited_s = time.monotonic() - waiting
+        self.finished_s = time.monotonic() - self.started
         said = self._log.read_text(errors="replace").splitlines()
         if code != 0:
             tail = "\n".join(said[-40:])
@@ -98,6 +102,9 @@ class SessionDeploy:
                 process.wait(timeout=30)
         finally:
             self.emulator.stop()
+
+
+DEPLOY: pytest.StashKey[SessionDeploy] = pytest.StashKey()  # the session's, once started
 
 
 def main(tmp: Path) -> None:
