@@ -1,6 +1,7 @@
 """What every layer shares: the app built and synthesized once per session (the provider
 import costs seconds; read by the synth, Terraform and security layers), Terraform's
-environment (Terraform and emulator layers), and the order of the layers. Each layer's folder
+environment (Terraform and emulator layers), the background jobs, and the order of the
+layers. Each layer's folder
 has its own conftest (its marker, its fixtures); the code behind them is in
 ``tests/helpers/``."""
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import background
-from tests.helpers.layers import layer_of, selected_layers
+from tests.helpers.layers import run_rank, selected_layers
 from tests.helpers.session_deploy import DEPLOY, SessionDeploy
 from tests.helpers.synth import Synthesized, synthesize
 
@@ -94,8 +95,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Cheapest layer first (``tests.helpers.layers.LAYERS``: unit, synth, processes,
-    Terraform, security, emulator), whatever paths pytest was given; file order within a
-    layer."""
+    """The layers in ``tests.helpers.layers.RUN_ORDER`` (unit, synth, emulator, then
+    processes, Terraform and security, whose tools ran in the background meanwhile), whatever
+    paths pytest was given; file order within a layer."""
     tests = Path(__file__).parent
-    items.sort(key=lambda item: layer_of(item, tests))  # stable
+    items.sort(key=lambda item: run_rank(item, tests))  # stable

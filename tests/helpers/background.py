@@ -44,6 +44,9 @@ class Job:
                  cwd: Path = PROJECT_ROOT, folder: Path | None = None) -> None:
         self.log, self.folder = log, folder  # folder: what the job reads, when a copy
         self.started = time.monotonic()
+        nice = shutil.which("nice")
+        if nice:  # below the tests in the foreground and the emulator deploy: they wait on it
+            command = [nice, "-n", "10", *command]
         with log.open("wb") as out:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
                 command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
