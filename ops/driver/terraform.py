@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ops.driver.tools import PROJECT_ROOT, ToolError, require
+from ops.driver.tools import PROJECT_ROOT, ToolError, plugin_cache_lock, require
 
 
 class DeployError(RuntimeError):
@@ -38,10 +38,13 @@ def synth(env: dict[str, str], outdir: Path, timeout: float = 300) -> None:
 
 def initialised(stack_dir: Path, env: dict[str, str], timeout: float = 600) -> str:
     """Terraform's path, once ``terraform init`` has run in ``stack_dir`` (inits share the
-    plugin cache, which is not safe for concurrent inits: run them one at a time)."""
+    plugin cache, which is not safe for concurrent inits: one at a time, across processes
+    too, ``plugin_cache_lock``)."""
     terraform = require("terraform", "install Terraform >= 1.10", env.get("PATH"))
     if not (stack_dir / ".terraform").exists():
-        init = _run([terraform, "init", "-input=false", "-no-color"], env, stack_dir, timeout)
+        with plugin_cache_lock(env):
+            init = _run([terraform, "init", "-input=false", "-no-color"], env, stack_dir,
+                        timeout)
         if init.returncode != 0:
             raise DeployError(f"terraform init in {stack_dir} failed:\n{init.stderr}")
     return terraform

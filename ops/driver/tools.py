@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from model.paths import PROJECT_ROOT
@@ -24,6 +27,21 @@ def require(tool: str, hint: str, path: str | None = None) -> str:
     if not found:
         raise ToolError(f"{tool} is required but not on the PATH: {hint}")
     return found
+
+
+@contextlib.contextmanager
+def plugin_cache_lock(env: dict[str, str]) -> Iterator[None]:
+    """Held around ``terraform init``: inits that share the plugin cache
+    (``TF_PLUGIN_CACHE_DIR``) are not safe at the same time, in one process or several (a
+    deploy and the test suite's background validation, say). No cache, no lock."""
+    cache = env.get("TF_PLUGIN_CACHE_DIR")
+    if not cache:
+        yield
+        return
+    Path(cache).mkdir(parents=True, exist_ok=True)
+    with (Path(cache) / ".init.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
+        yield
 
 
 def terraform_environment(environ: dict[str, str] | None = None) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """The emulator layer (marker ``emulator``): one emulator and one deploy of ``local`` per
-session, shared by every test; each test gets it at the baseline that deploy left and leaves it
+session (started before the session's first test, ``tests/helpers/session_deploy.py``), shared
+by every test; each test gets it at the baseline that deploy left and leaves it
 so (``tests/helpers/emulator.py``), so any test runs alone (``-k``) and in any order."""
 
 from __future__ import annotations
@@ -8,17 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from model.config import STACK_PARTS
-from ops.dev.emulator import Emulator
-from tests.helpers.emulator import (
-    BASE_STACKS,
-    LOCAL,
-    Baseline,
-    Cli,
-    Deployment,
-    create_legacy_rules,
-)
+from tests.helpers.emulator import BASE_STACKS, LOCAL, Baseline, Cli, Deployment
 from tests.helpers.layers import mark_folder
+from tests.helpers.session_deploy import SessionDeploy
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -28,31 +21,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def deployed(
-    tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
-) -> Iterator[tuple[Deployment, Baseline]]:
+    session_deploy: SessionDeploy | None, terraform_env: dict[str, str]
+) -> tuple[Deployment, Baseline]:
     """The emulator on a free loopback port with ``local`` deployed by the deploy driver: the
     ALB, Lambda and monitoring stacks, legacy rules created with boto3 as the old code left
-    them, then the routing stack beside them; and the baseline read right after. The
-    emulator is stopped at the end of the session, however it ends."""
-    tmp = tmp_path_factory.mktemp("emulator")
-    emulator = Emulator(tmp / "moto-server.log").start()
-    try:
-        env = {**terraform_env, **emulator.environment(LOCAL.region), "ENVIRONMENTS": "local"}
-        env.pop("RUST_ROUTING_PERCENT", None)
-        import boto3  # here: collecting the unit tests need not import it
+    them, then the routing stack beside them; and the baseline read right after. The deploy
+    was started before the session's first test (``tests/helpers/session_deploy.py``); this
+    waits for it. The emulator is stopped at the end of the session, however it ends."""
+    assert session_deploy is not None, "tests/conftest.py starts it for every emulator session"
+    said = session_deploy.wait()
+    # progress per stack: "[n/4] <stack>: done, <k> resources changed, <s> s"
+    assert {line.split("] ", 1)[1].split(":")[0] for line in said
+            if ": done, " in line and LOCAL.stack_name("routing") not in line} == set(
+        BASE_STACKS), said
+    assert any(": done, " in line and LOCAL.stack_name("routing") in line for line in said), said
+    import boto3  # here: collecting the unit tests need not import it
 
-        client = boto3.client("elbv2", endpoint_url=emulator.endpoint, region_name=LOCAL.region,
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
-        found = Deployment(tmp, env, client)
-        said = found.deploy([part for part in STACK_PARTS if part != "routing"])
-        # progress per stack: "[n/4] <stack>: done, <k> resources changed, <s> s"
-        assert {line.split("] ", 1)[1].split(":")[0] for line in said
-                if ": done, " in line} == set(BASE_STACKS), said
-        create_legacy_rules(client)
-        found.deploy(["routing"])
-        yield found, Baseline.of(found)
-    finally:
-        emulator.stop()
+    env = session_deploy.env
+    client = boto3.client("elbv2", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=LOCAL.region,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    found = Deployment(session_deploy.tmp, env, client)
+    return found, Baseline.of(found)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import background
 from tests.helpers.layers import mark_folder
-from tests.helpers.processes import run_main
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -17,9 +17,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def synthesized_outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``cdktf.out`` of one real ``main.py`` run of every environment."""
-    outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
-    result = run_main(outdir)
-    assert result.returncode == 0, result.stderr
-    return outdir
+def synthesized_outdir(request: pytest.FixtureRequest,
+                       tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``cdktf.out`` of one real ``main.py`` run of every environment: started before the
+    session's first test (``tests/helpers/background.py``), or here."""
+    job = background.jobs(request.config).get("main") or background.start_main(
+        tmp_path_factory.mktemp("synth") / "cdktf.out", tmp_path_factory.mktemp("log") / "main.log")
+    return background.main_outdir(job)
+
+
+@pytest.fixture
+def eager_outdir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """``cdktf.out`` of one real ``main.py`` run with the ordinary (eager) provider import, of
+    production and local (``background.EAGER``): started before the session's first test, or
+    here."""
+    job = background.jobs(request.config).get("eager") or background.start_main(
+        tmp_path / "cdktf.out", tmp_path / "main.log", **background.EAGER)
+    return background.main_outdir(job)

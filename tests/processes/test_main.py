@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from model.routing.listener import LISTENERS
-from tests.helpers.processes import ROOT, process_environ, run_main, snapshot
+from tests.helpers.processes import ROOT, process_environ, snapshot
 from tests.helpers.spec_routes import SPEC_STACKS
 
 
@@ -21,14 +21,14 @@ def test_synthesizes_five_stacks_for_each_of_four_environments(synthesized_outdi
 
 
 def test_lazy_provider_loading_synthesizes_byte_for_byte_the_same(
-    synthesized_outdir: Path, tmp_path: Path
+    synthesized_outdir: Path, eager_outdir: Path
 ) -> None:
     """The ordinary (eager) import of the provider package and the lazy loader give the same
     files. Production and local between them take every code path (staging and review are
-    production's calls with other values), so the eager synth builds those two only."""
-    eager = tmp_path / "cdktf.out"
-    result = run_main(eager, SCORER_PROVIDER_IMPORT="eager", ENVIRONMENTS="production,local")
-    assert result.returncode == 0, result.stderr
+    production's calls with other values), so the eager synth builds those two only
+    (``SCORER_PROVIDER_IMPORT=eager ENVIRONMENTS=production,local``, the conftest's
+    ``eager_outdir``)."""
+    eager = eager_outdir
     stacks = [s for s in SPEC_STACKS if s.startswith(("scorer-production-", "scorer-local-"))]
     eager_files = {k: v for k, v in snapshot(eager).items() if k.startswith("stacks/")}
     lazy_files = {k: v for k, v in snapshot(synthesized_outdir).items()

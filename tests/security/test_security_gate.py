@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from security.checkov_gate import CHECKOV, scan
+from security.checkov_gate import CHECKOV, ScanResult, evaluate, load_skips, scan
+from tests.helpers import background
 from tests.helpers.spec_routes import SPEC_STACKS
 from tests.helpers.synth import Synthesized
 
@@ -25,18 +25,28 @@ def checkov() -> Path:
     return checkov
 
 
+@pytest.fixture(scope="module")
+def scanned(synthesized: Synthesized, checkov: Path, request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ScanResult]:
+    """checkov over a copy of every stack's JSON (only the JSON, so that Terraform's
+    .terraform folders never get scanned) and the gate's verdict, as ``scan`` gives it:
+    checkov has run in the background since the session's synthesis was built
+    (``tests/helpers/background.py``), or starts here when this layer runs alone."""
+    job = background.jobs(request.config).get("security") or background.start_checkov(
+        synthesized.outdir, checkov, tmp_path_factory.mktemp("security"))
+    assert job.folder is not None
+    stack_files = sorted((job.folder / "stacks").glob("*/cdk.tf.json"))
+    reports = background.findings(job)
+    assert isinstance(reports, list), reports
+    return job.folder, evaluate(reports, load_skips(), [p.parent.name for p in stack_files])
+
+
 def test_security_gate_passes_on_every_synthesized_stack(
-    synthesized: Synthesized, checkov: Path, tmp_path: Path
-) -> None:
-    # Only the stacks' JSON, so that Terraform's .terraform folders never get scanned.
-    for stack_file in (synthesized.outdir / "stacks").glob("*/cdk.tf.json"):
-        target = tmp_path / "stacks" / stack_file.parent.name
-        target.mkdir(parents=True)
-        shutil.copy(stack_file, target)
-    verdict = scan(tmp_path, checkov)
+        scanned: tuple[Path, ScanResult]) -> None:
+    folder, verdict = scanned
     print(verdict.report())
     assert verdict.ok, verdict.report()
-    assert sorted(p.name for p in (tmp_path / "stacks").iterdir()) == sorted(SPEC_STACKS)
+    assert sorted(p.name for p in (folder / "stacks").iterdir()) == sorted(SPEC_STACKS)
 
 
 def test_security_gate_fails_on_a_file_checkov_cannot_parse(
