@@ -125,18 +125,17 @@ def selected(environ: Mapping[str, str]) -> list[EnvironmentConfig]:
         overrides["kept_rust_target_groups"] = tuple(
             k.strip() for k in environ["RUST_KEPT_TARGET_GROUPS"].split(",") if k.strip())
     per_route = parse_route_percents(environ.get("RUST_ROUTING_PERCENT_ROUTES", ""))
-    if "PYTHON_IMAGE_TAG" in environ:
-        tag = environ["PYTHON_IMAGE_TAG"]
-        problem = image_tag_problem(tag)
-        if problem:
-            raise ConfigurationError(f"PYTHON_IMAGE_TAG={shown(tag, 140)} is invalid: {problem}")
-        overrides["python_image_tag"] = tag
-    if "RUST_VERSION" in environ:
-        version = environ["RUST_VERSION"]
-        problem = release_problem(version)
-        if problem:
-            raise ConfigurationError(f"RUST_VERSION={shown(version, 60)} is invalid: {problem}")
-        overrides["rust_version"] = version
+    # a build chosen at deploy time: (variable, field, its check, how much of a bad value shows)
+    for variable, field_name, problem_of, width in (
+            ("PYTHON_IMAGE_TAG", "python_image_tag", image_tag_problem, 140),
+            ("RUST_VERSION", "rust_version", release_problem, 60)):
+        if variable in environ:
+            value = environ[variable]
+            problem = problem_of(value)
+            if problem:
+                raise ConfigurationError(
+                    f"{variable}={shown(value, width)} is invalid: {problem}")
+            overrides[field_name] = value
     chosen = [replace(config, **overrides,
                       route_rust_percent=_merged(config.route_rust_percent, per_route))
               for config in configs]

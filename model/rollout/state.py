@@ -164,6 +164,15 @@ class RolloutState:
             raise RolloutError("the rollout state is invalid: " + "; ".join(problems))
         return state
 
+    def _route_list_problems(self, name: str) -> list[str]:
+        """``name`` (a list of route keys) must hold route keys that ``routes`` holds."""
+        keys = getattr(self, name)
+        if not isinstance(keys, tuple) or not all(isinstance(k, str) for k in keys):
+            return [f"{name} {keys!r} must be a list of route keys"]
+        unknown = [k for k in keys if k not in self.routes]
+        return [f"{name} names route(s) {', '.join(map(repr, unknown))} that routes does not "
+                "hold"] if unknown else []
+
     def problems(self) -> list[str]:
         """Everything that makes this document unusable, each naming the field and its limit."""
         found = []
@@ -190,22 +199,10 @@ class RolloutState:
             found.append(f"phase {self.phase} needs steps")
         elif not integer(self.step) or (self.steps and not 0 <= self.step < len(self.steps)):
             found.append(f"step {self.step!r} is outside the {len(self.steps)} steps")
-        if not isinstance(self.rollout_routes, tuple) or not all(
-                isinstance(k, str) for k in self.rollout_routes):
-            found.append(f"rollout_routes {self.rollout_routes!r} must be a list of route keys")
-        else:
-            unknown = [k for k in self.rollout_routes if k not in self.routes]
-            if unknown:
-                found.append(f"rollout_routes names route(s) {', '.join(map(repr, unknown))} "
-                             "that routes does not hold")
-        if not isinstance(self.aborted_routes, tuple) or not all(
+        found += self._route_list_problems("rollout_routes")
+        found += self._route_list_problems("aborted_routes")
+        if isinstance(self.aborted_routes, tuple) and all(
                 isinstance(k, str) for k in self.aborted_routes):
-            found.append(f"aborted_routes {self.aborted_routes!r} must be a list of route keys")
-        else:
-            unknown = [k for k in self.aborted_routes if k not in self.routes]
-            if unknown:
-                found.append(f"aborted_routes names route(s) {', '.join(map(repr, unknown))} "
-                             "that routes does not hold")
             raised = [k for k in self.aborted_routes if self.routes.get(k)]
             if raised:
                 found.append(f"aborted route(s) {', '.join(map(repr, raised))} must be at R 0")
