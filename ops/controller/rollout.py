@@ -139,9 +139,9 @@ class Rollout:
         """Why the release on the alias is not the one this rollout validates (a deploy
         around the deploy driver, or the alias moved by hand), or None: no rollout in
         progress (or in its final bake), no release recorded, or the same release."""
-        if state.rust_version is None or not rs.in_final_bake(
+        if self.releases is None or state.rust_version is None or not rs.in_final_bake(
                 state, now, self.config.controller.final_bake_s):
-            return None
+            return None  # no Lambda client: what the alias serves is unknown, not another
         live = self.live_release()
         if live is not None and live.release == state.rust_version:
             return None

@@ -86,7 +86,7 @@ class Deployment:
         """The emulator's clients as ``AwsClients`` (what a function is handed)."""
         from types import SimpleNamespace
 
-        return SimpleNamespace(**{name: self.aws(name) for name in (
+        return SimpleNamespace(lambda_=self.aws("lambda"), **{name: self.aws(name) for name in (
             "elbv2", "dynamodb", "sns", "sts", "cloudwatch", "ssm", "s3", "sqs", "lambda")})
 
     def store(self) -> RolloutStore:

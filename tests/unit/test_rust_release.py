@@ -126,6 +126,20 @@ def test_the_controller_aborts_when_the_alias_serves_another_release() -> None:
     assert set(account.rust_weights(LOCAL, set(WEIGHTED)).values()) == {(0, False)}
 
 
+def test_without_a_lambda_client_the_release_is_unknown_and_aborts_nothing() -> None:
+    """Clients without a Lambda client (a test's, an old caller's) cannot read the alias:
+    unknown is not "another release", so the gates decide, as before releases."""
+    from types import SimpleNamespace
+
+    account = account_with(AT_ZERO)
+    Rollout.of(LOCAL, account, actor="alice").transition("start", T0, steps="5,100",
+                                                         bake="1h")
+    blind = SimpleNamespace(**{name: getattr(account, name) for name in (
+        "elbv2", "dynamodb", "sns", "sts", "cloudwatch", "ssm")})
+    assert Rollout.of(LOCAL, blind, actor="controller").reconcile(T0 + 60).action == "wait"
+    assert head(account).phase == "rolling"
+
+
 def test_outside_a_rollout_another_release_on_the_alias_moves_nothing() -> None:
     account = account_with(replace(AT_ZERO, rust_version=OLD))
     account.lambda_.release(FUNCTION, NEW)
