@@ -282,5 +282,7 @@ def test_kept_rust_target_groups_stay_in_the_lambda_stack_without_alarms_or_rule
         assert groups[address]["name"] == name
         assert resources(kept["lambdas"], "aws_lb_target_group_attachment")[address][
             "target_id"] == "${aws_lambda_function.passport_v2_rust_scorer.arn}"
-        assert address in resources(kept["lambdas"], "aws_lambda_permission")
+        # as deployed before releases: changing a live Lambda target group's one target would
+        # leave its rules without one for a moment (docs/runbook.md)
+        assert "qualifier" not in resources(kept["lambdas"], "aws_lambda_permission")[address]
     assert kept["routing"] == base["routing"] and kept["monitoring"] == base["monitoring"]
